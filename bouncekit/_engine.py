@@ -1,0 +1,366 @@
+"""The classification stages, in one place and one order.
+
+For each recipient's evidence:
+
+1. **Unwrap** the diagnostic (relay wrappers, continuation tokens) and read the codes.
+2. **Report**: an ARF complaint, an auto-reply or a delivery notice decides by itself.
+3. **Provider**: from text fingerprints, then the remote MTA host, then the recipient domain.
+4. **Provider rules**, then **generic rules**: first match wins, in file order.
+5. **Enhanced-status fallback** (RFC 3463 subject.detail), then the **reply-class fallback**.
+
+`Bounce.match` records which stage (and which rule) decided. Same input, same output.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bouncekit._evidence import Evidence
+from bouncekit._registry import CompiledPack, Registry
+from bouncekit._schema import Rule
+from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status
+from bouncekit._text import MAX_DIAGNOSTIC, clean, domain_of, strip_continuations, unwrap
+from bouncekit._types import (
+    Advice,
+    BlockType,
+    Bounce,
+    Category,
+    Match,
+    Provider,
+    Reason,
+    Stage,
+)
+
+PATTERN_TIMEOUT = 0.05  # seconds of CPU; a backstop, patterns are pump-tested to be linear
+
+_BLOCK_TYPE: dict[Reason, BlockType] = {
+    Reason.IP_BLOCKED: BlockType.IP_REPUTATION,
+    Reason.BAD_REPUTATION: BlockType.IP_REPUTATION,
+    Reason.SPAM_CONTENT: BlockType.CONTENT_SPAM,
+    Reason.VIRUS: BlockType.VIRUS,
+    Reason.CONTENT_REJECTED: BlockType.PROTOCOL,
+    Reason.POLICY: BlockType.POLICY,
+    Reason.AUTH_FAILURE: BlockType.AUTH,
+    Reason.REVERSE_DNS: BlockType.RDNS,
+    Reason.RATE_LIMITED: BlockType.RATE_LIMIT,
+    Reason.TOO_MANY_CONNECTIONS: BlockType.RATE_LIMIT,
+    Reason.SENDER_REJECTED: BlockType.SENDER_INVALID,
+    Reason.RELAY_DENIED: BlockType.POLICY,
+    Reason.FILTERED: BlockType.POLICY,
+    Reason.SECURITY: BlockType.AUTH,
+    Reason.TLS_REQUIRED: BlockType.TLS,
+    Reason.NOT_RFC_COMPLIANT: BlockType.PROTOCOL,
+}
+
+# Default advice key per reason (block reasons refine by block type below).
+_ADVICE: dict[Reason, str] = {
+    Reason.USER_UNKNOWN: "address-invalid",
+    Reason.DOMAIN_UNKNOWN: "domain-invalid",
+    Reason.ADDRESS_MOVED: "address-moved",
+    Reason.NOT_ACCEPTING_MAIL: "domain-invalid",
+    Reason.ACCOUNT_DISABLED: "account-disabled",
+    Reason.MAILBOX_FULL: "mailbox-full",
+    Reason.MESSAGE_TOO_LARGE: "message-too-large",
+    Reason.EXCEEDED_LIMIT: "mailbox-full",
+    Reason.EXPIRED: "transient",
+    Reason.NETWORK_ERROR: "transient",
+    Reason.SYSTEM_ERROR: "transient",
+    Reason.SYSTEM_FULL: "transient",
+    Reason.MAILER_ERROR: "transient",
+    Reason.ON_HOLD: "transient",
+    Reason.SYNTAX_ERROR: "protocol",
+    Reason.SUPPRESSED: "suppressed",
+    Reason.COMPLAINT: "complaint",
+    Reason.AUTO_REPLY: "auto-reply",
+    Reason.DELIVERED: "delivered",
+    Reason.UNDEFINED: "unknown",
+    Reason.RELAY_DENIED: "relay-denied",
+    Reason.FILTERED: "filtered",
+}
+_BLOCK_ADVICE: dict[BlockType, str] = {
+    BlockType.IP_REPUTATION: "ip-blocked",
+    BlockType.NAMED_BLOCKLIST: "ip-blocklisted",
+    BlockType.COMPLAINTS: "ip-complaints",
+    BlockType.RATE_LIMIT: "rate-limit",
+    BlockType.RDNS: "rdns",
+    BlockType.AUTH: "auth",
+    BlockType.CONTENT_SPAM: "content-spam",
+    BlockType.VIRUS: "virus",
+    BlockType.POLICY: "policy",
+    BlockType.PROTOCOL: "protocol",
+    BlockType.TLS: "tls",
+    BlockType.SENDER_INVALID: "sender-invalid",
+    BlockType.SENDER_ACCOUNT: "sender-account",
+}
+
+# RFC 3463 subject.detail -> reason, for replies no rule recognised.
+_STATUS_REASON: dict[tuple[int, int], Reason] = {
+    (1, 0): Reason.USER_UNKNOWN,
+    (1, 1): Reason.USER_UNKNOWN,
+    (1, 2): Reason.DOMAIN_UNKNOWN,
+    (1, 3): Reason.USER_UNKNOWN,
+    (1, 4): Reason.USER_UNKNOWN,
+    (1, 6): Reason.ADDRESS_MOVED,
+    (1, 7): Reason.SENDER_REJECTED,
+    (1, 8): Reason.SENDER_REJECTED,
+    (1, 10): Reason.USER_UNKNOWN,
+    (2, 0): Reason.FILTERED,
+    (2, 1): Reason.ACCOUNT_DISABLED,
+    (2, 2): Reason.MAILBOX_FULL,
+    (2, 3): Reason.EXCEEDED_LIMIT,
+    (2, 4): Reason.SYSTEM_ERROR,
+    (3, 0): Reason.SYSTEM_ERROR,
+    (3, 1): Reason.SYSTEM_FULL,
+    (3, 2): Reason.NOT_ACCEPTING_MAIL,
+    (3, 3): Reason.SYSTEM_ERROR,
+    (3, 4): Reason.MESSAGE_TOO_LARGE,
+    (3, 5): Reason.SYSTEM_ERROR,
+    (4, 0): Reason.NETWORK_ERROR,
+    (4, 1): Reason.NETWORK_ERROR,
+    (4, 2): Reason.NETWORK_ERROR,
+    (4, 3): Reason.SYSTEM_ERROR,
+    (4, 4): Reason.DOMAIN_UNKNOWN,
+    (4, 5): Reason.SYSTEM_ERROR,
+    (4, 6): Reason.NETWORK_ERROR,
+    (4, 7): Reason.EXPIRED,
+    (5, 0): Reason.SYNTAX_ERROR,
+    (5, 1): Reason.SYNTAX_ERROR,
+    (5, 2): Reason.SYNTAX_ERROR,
+    (5, 3): Reason.EXCEEDED_LIMIT,
+    (5, 4): Reason.SYNTAX_ERROR,
+    (6, 0): Reason.CONTENT_REJECTED,
+    (6, 1): Reason.CONTENT_REJECTED,
+    (6, 2): Reason.CONTENT_REJECTED,
+    (6, 3): Reason.CONTENT_REJECTED,
+    (6, 4): Reason.CONTENT_REJECTED,
+    (6, 5): Reason.CONTENT_REJECTED,
+    (7, 0): Reason.SECURITY,
+    (7, 1): Reason.SECURITY,
+    (7, 2): Reason.POLICY,
+    (7, 3): Reason.SECURITY,
+    (7, 4): Reason.SECURITY,
+    (7, 5): Reason.SECURITY,
+    (7, 6): Reason.SECURITY,
+    (7, 7): Reason.SECURITY,
+    (7, 8): Reason.AUTH_FAILURE,
+    (7, 9): Reason.POLICY,
+    (7, 10): Reason.TLS_REQUIRED,
+    (7, 11): Reason.TLS_REQUIRED,
+    (7, 13): Reason.ACCOUNT_DISABLED,
+    (7, 14): Reason.SECURITY,
+    (7, 23): Reason.AUTH_FAILURE,
+    (7, 24): Reason.AUTH_FAILURE,
+    (7, 25): Reason.REVERSE_DNS,
+    (7, 26): Reason.AUTH_FAILURE,
+    (7, 27): Reason.NOT_ACCEPTING_MAIL,
+    (7, 28): Reason.RATE_LIMITED,
+}
+
+_IPV4 = regex.compile(r"(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\d.]|\.\d)")
+
+
+def _status_matches(rule: Rule, status: EnhancedStatus | None) -> bool:
+    if not rule.status:
+        return True
+    if status is None:
+        return False
+    text = str(status)
+    return any(text == s or text.startswith(s if s.endswith(".") else s + ".") or text == s for s in rule.status)
+
+
+def _fires(rule: Rule, lowered: str, text: str, status: EnhancedStatus | None, code: int | None) -> bool:
+    if not _status_matches(rule, status):
+        return False
+    if rule.codes and code not in rule.codes:
+        return False
+    if rule.pattern is not None:
+        try:
+            return rule.pattern.search(text, timeout=PATTERN_TIMEOUT) is not None
+        except TimeoutError:
+            return False
+    return True
+
+
+def first_rule(
+    pack: CompiledPack, lowered: str, text: str, status: EnhancedStatus | None, code: int | None
+) -> Rule | None:
+    """The first rule of `pack` that fires on this text, in file order."""
+    for rule in pack.candidates(lowered):
+        if _fires(rule, lowered, text, status, code):
+            return rule
+    return None
+
+
+def _provider(registry: Registry, pack_id: str | None) -> Provider | None:
+    if pack_id is None:
+        return None
+    cp = registry.pack(pack_id)
+    if cp is None or cp.pack.kind == "generic":
+        return None
+    return Provider(id=cp.pack.id, name=cp.pack.name, links=cp.pack.links)
+
+
+def _advice(registry: Registry, key: str, provider: Provider | None, extra_links: tuple[str, ...]) -> Advice:
+    spec = registry.advice(key) or registry.advice("unknown")
+    assert spec is not None  # the built-in advice file defines "unknown"
+    name = provider.name if provider else "the receiving server"
+    name_fr = provider.name if provider else "le serveur destinataire"
+    provider_links = tuple(url for _, url in provider.links) if provider else ()
+    links = tuple(dict.fromkeys(extra_links + spec.links + provider_links))
+    return Advice(
+        key=spec.key,
+        action=spec.action,
+        fixer=spec.fixer,
+        en=spec.en.replace("{provider}", name),
+        fr=spec.fr.replace("{provider}", name_fr),
+        links=links,
+    )
+
+
+def _blocked_ip(text: str, remote_ip: str | None) -> str | None:
+    for m in _IPV4.finditer(text[:MAX_DIAGNOSTIC * 2]):
+        ip = m.group(1)
+        if ip != remote_ip and not ip.startswith(("127.", "0.")):
+            return ip
+    return None
+
+
+def classify(ev: Evidence, registry: Registry) -> Bounce:
+    """Judge one recipient's evidence through the stages, in order."""
+    u = unwrap(ev.diagnostic) if ev.diagnostic else None
+    text = strip_continuations(u.text) if u else ""
+    remote = ev.remote_mta or (u.remote_host if u else None)
+    command = ev.command or (u.command if u else None)
+    code = ev.code if ev.code is not None else find_reply_code(text[:12] if text[:3].isdigit() else text)
+    status = _best_status(ev.status, find_status(text))
+    lowered = text.lower()
+
+    # Stage 2: the report kind decides by itself.
+    if ev.decided is not None:
+        return _bounce(
+            ev, registry, ev.decided, ev.decided.default_category, None, None, code, status,
+            remote, command, text, None, Match(Stage.REPORT, detail=ev.source), None,
+        )  # fmt: skip
+
+    # Stage 3: provider.
+    pack_id = (
+        registry.provider_by_text(lowered, text)
+        or registry.provider_by_host(remote)
+        or registry.provider_by_domain(domain_of(ev.recipient))
+    )
+    provider_pack = registry.pack(pack_id) if pack_id else None
+
+    # Stage 4: provider rules, then generic rules.
+    rule = None
+    stage = Stage.NONE
+    if text:
+        if provider_pack is not None:
+            rule = first_rule(provider_pack, lowered, text, status, code)
+            stage = Stage.PROVIDER_RULE
+        if rule is None:
+            rule = first_rule(registry.generic, lowered, text, status, code)
+            stage = Stage.GENERIC_RULE
+    if rule is not None:
+        return _bounce(
+            ev, registry, rule.reason, rule.category, rule.block_type, rule, code, status,
+            remote, command, text, pack_id, Match(stage, rule.pack, rule.id), u.remote_ip if u else None,
+        )  # fmt: skip
+
+    # Stage 5: enhanced status, then reply class.
+    reason, match = _fallback(ev, status, code)
+    return _bounce(
+        ev, registry, reason, reason.default_category, None, None, code, status, remote, command,
+        text, pack_id, match, u.remote_ip if u else None,
+    )  # fmt: skip
+
+
+def _best_status(field: EnhancedStatus | None, in_text: EnhancedStatus | None) -> EnhancedStatus | None:
+    """The DSN field wins, unless it is a bare `X.0.0` and the text has a finer code of its class."""
+    if field is None:
+        return in_text
+    if in_text is not None and field.subject == 0 and field.detail == 0:
+        if in_text.klass == field.klass and (in_text.subject, in_text.detail) != (0, 0):
+            return in_text
+    return field
+
+
+def _fallback(ev: Evidence, status: EnhancedStatus | None, code: int | None) -> tuple[Reason, Match]:
+    if status is not None:
+        if status.klass == 2:
+            return Reason.DELIVERED, Match(Stage.ENHANCED_STATUS, detail=str(status))
+        reason = _STATUS_REASON.get((status.subject, status.detail))
+        if reason is None and status.subject == 7 and status.detail >= 500:
+            reason = Reason.POLICY  # Microsoft's 5.7.5xx-9xx families are all policy refusals
+        if reason is not None:
+            return reason, Match(Stage.ENHANCED_STATUS, detail=str(status))
+    if ev.action in ("delivered", "relayed", "expanded") or (code is not None and code < 400):
+        return Reason.DELIVERED, Match(Stage.REPLY_CLASS, detail=ev.action or str(code))
+    if ev.action == "delayed":
+        # Still queued: Sisimai and most ESPs file delay notices under "expired".
+        return Reason.EXPIRED, Match(Stage.REPLY_CLASS, detail="delayed")
+    if code is not None:
+        return Reason.UNDEFINED, Match(Stage.REPLY_CLASS, detail=str(code))
+    return Reason.UNDEFINED, Match(Stage.NONE)
+
+
+def _permanent(rule: Rule | None, code: int | None, status: EnhancedStatus | None, ev: Evidence, category: Category) -> bool:
+    if rule is not None and rule.permanent is not None:
+        return rule.permanent
+    if category in (Category.DELIVERED, Category.AUTO_REPLY):
+        return False
+    if code is not None and 400 <= code < 600:
+        return code >= 500
+    if status is not None and status.klass in (4, 5):
+        return status.klass == 5
+    if category is Category.COMPLAINT:
+        return False
+    return ev.action == "failed"
+
+
+def _bounce(
+    ev: Evidence,
+    registry: Registry,
+    reason: Reason,
+    category: Category,
+    block_type: BlockType | None,
+    rule: Rule | None,
+    code: int | None,
+    status: EnhancedStatus | None,
+    remote: str | None,
+    command: str | None,
+    text: str,
+    pack_id: str | None,
+    match: Match,
+    remote_ip: str | None,
+) -> Bounce:
+    if category is Category.BLOCK and block_type is None:
+        block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)
+    if category is not Category.BLOCK:
+        block_type = None
+    provider = _provider(registry, pack_id)
+    key = (rule.advice if rule else None) or (
+        _BLOCK_ADVICE[block_type] if block_type else _ADVICE.get(reason, "unknown")
+    )
+    blocklist = rule.blocklist if rule else None
+    blocked_ip = _blocked_ip(text, remote_ip) if category is Category.BLOCK else None
+    return Bounce(
+        recipient=ev.recipient,
+        action=ev.action,
+        smtp_code=code if code is None or 200 <= code < 600 else None,
+        enhanced_status=status,
+        reason=reason,
+        category=category,
+        permanent=_permanent(rule, code, status, ev, category),
+        block_type=block_type,
+        blocklist=blocklist,
+        blocked_ip=blocked_ip,
+        provider=provider,
+        remote_mta=clean(remote) or None,
+        smtp_command=clean(command) or None,
+        diagnostic=clean(text, MAX_DIAGNOSTIC),
+        advice=_advice(registry, key, provider, rule.links if rule else ()),
+        match=match,
+        feedback_type=clean(ev.feedback_type) or None,
+        source=ev.source,
+    )
+

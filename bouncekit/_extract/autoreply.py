@@ -1,0 +1,52 @@
+"""RFC 3834 auto-responses: vacation and out-of-office replies, which are not failures."""
+
+from __future__ import annotations
+
+import regex
+
+from bouncekit._evidence import Evidence
+from bouncekit._extract import Extracted
+from bouncekit._extract.ndr import looks_like_bounce
+from bouncekit._extract.text import report_text
+from bouncekit._message import MailView, decode_words
+from bouncekit._text import find_addresses
+from bouncekit._types import Reason, ReportKind
+
+_SUBJECT = regex.compile(
+    r"auto(?:matic)?[- ]?(?:reply|response|antwort|réponse|reponse|risposta|respuesta)|"
+    r"out of (?:the )?office|vacation|on holiday|on leave|away from (?:the|my) office|"
+    r"absence|abwesenheit|abwesend|urlaub|r(?:é|e)ponse automatique|absent|"
+    r"congés|conges|fuera de la oficina|assente|afwezig|不在|自動応答|自動返信",
+    regex.IGNORECASE,
+)
+
+
+def extract(view: MailView) -> Extracted | None:
+    h = view.headers
+    auto = (h.get("auto-submitted") or "").strip().lower()
+    subject = decode_words(h.get("subject"))[:300]
+    flagged = (
+        auto.startswith("auto-replied")
+        or h.get("x-autoreply") is not None
+        or h.get("x-autorespond") is not None
+        or (h.get("x-auto-response-suppress") is not None and _SUBJECT.search(subject) is not None)
+        or (h.get("precedence") or "").strip().lower() == "auto_reply"
+    )
+    if not flagged:
+        # By subject alone only when nothing says it is a bounce: an NDR's subject often
+        # quotes the original's ("Undeliverable: Out of office").
+        if auto == "no" or not _SUBJECT.search(subject) or looks_like_bounce(view):
+            return None
+    sender = find_addresses(decode_words(h.get("from")))
+    text = report_text(view)
+    return Extracted(
+        ReportKind.AUTO_REPLY,
+        [
+            Evidence(
+                recipient=sender[0] if sender else None,
+                diagnostic=" ".join(text.split())[:500] or subject,
+                source="auto_reply",
+                decided=Reason.AUTO_REPLY,
+            )
+        ],
+    )

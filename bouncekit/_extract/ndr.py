@@ -1,0 +1,90 @@
+"""Plain-text non-delivery reports of MTAs that do not send RFC 3464 DSNs.
+
+A message is read as an NDR only when it looks like one (a mailer-daemon sender, a bounce
+subject, an `X-Failed-Recipients` field or a report content type), so ordinary mail that
+merely mentions an address is never taken for a bounce.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bouncekit._evidence import Evidence
+from bouncekit._extract import Extracted, flufl
+from bouncekit._extract.text import (
+    is_system_address,
+    line_recipients,
+    own_addresses,
+    recipient_context,
+    report_text,
+)
+from bouncekit._message import MailView, decode_words
+from bouncekit._text import find_addresses, normalise_address
+from bouncekit._types import ReportKind
+
+_BOUNCE_SUBJECT = regex.compile(
+    r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem)|"
+    r"returned mail|mail delivery (?:failed|failure|system|subsystem)|failure notice|"
+    r"non[- ]?delivery|could not (?:be )?deliver|delivery notification|nondeliverable|"
+    r"mail system error|warning: could not send|returned to sender|rejected:|"
+    r"message (?:not delivered|delivery failure|could not be delivered)|bounce|"
+    r"error sending message|notification d'(?:é|e)tat de la distribution|"
+    r"non remis|échec de (?:la )?remise|unzustellbar|nicht zustellbar",
+    regex.IGNORECASE,
+)
+_BOUNCE_FROM = regex.compile(
+    r"mailer[- ]?daemon|postmaster|mail[- ]delivery|mail administrator|"
+    r"delivery[- ]subsystem|mail[- ]?system|mmdf|smtp gateway",
+    regex.IGNORECASE,
+)
+
+
+def looks_like_bounce(view: MailView) -> bool:
+    """Cheap header fingerprints that an MTA sent this report."""
+    h = view.headers
+    if h.get("x-failed-recipients") or view.parts[0].ctype == "multipart/report":
+        return True
+    sender = decode_words(h.get("from"))
+    if _BOUNCE_FROM.search(sender[:300]):
+        return True
+    subject = decode_words(h.get("subject"))
+    return bool(_BOUNCE_SUBJECT.search(subject[:300]))
+
+
+def extract(view: MailView) -> Extracted | None:
+    if not looks_like_bounce(view):
+        return None
+    text = report_text(view)
+    own = own_addresses(view)
+    recipients: list[str] = []
+    for value in view.headers.get_all("x-failed-recipients"):
+        for addr in find_addresses(value):
+            recipients.append(addr)
+    if not recipients:
+        recipients = [a for a in line_recipients(text, own) if not is_system_address(a)]
+    if not recipients:
+        recipients = [
+            a for a in find_addresses(text) if a.lower() not in own and not is_system_address(a)
+        ][:1]
+    if not recipients:
+        header_block = view.raw[: view.parts[0].start]
+        recipients = flufl.failed_recipients(header_block, text)
+    if not recipients and not text.strip():
+        return None
+    evidences = []
+    for recipient in recipients[: view.policy.max_recipients] or [None]:  # type: ignore[list-item]
+        context = recipient_context(text, recipient) if recipient else ""
+        evidences.append(
+            Evidence(
+                recipient=normalise_address(recipient),
+                action="failed",
+                diagnostic=context if len(context) > len(recipient or "") + 4 else _summary(text),
+                source="ndr",
+            )
+        )
+    return Extracted(ReportKind.NDR, evidences)
+
+
+def _summary(text: str) -> str:
+    """The report's wording when no line speaks of the recipient: its first paragraphs."""
+    return " ".join(text.split())[:2000]

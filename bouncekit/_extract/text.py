@@ -1,0 +1,129 @@
+"""Reading the human-readable part of a report: where it ends, what it says about a recipient."""
+
+from __future__ import annotations
+
+import regex
+
+from bouncekit._message import MailView, decode_words
+from bouncekit._text import find_addresses, normalise_address
+
+MAX_REPORT_TEXT = 64 * 1024  # characters of the readable report that heuristics see
+_CONTEXT_LINES = 16
+
+# Lines that start the returned copy of the original message in MTA text reports.
+_ORIGINAL_STARTS = regex.compile(
+    r"^[ \t]*(?:-{2,}[ \t]*)?(?:"
+    r"this is a copy of the message|below this line is a copy of the message|"
+    r"original message(?: follows| headers?)?|returned message|unsent message below|"
+    r"the (?:original|header of the original) message|message headers follow|"
+    r"headers of the original message|copy of the original message|"
+    r"included is a copy of the message header|undelivered message headers?"
+    r")",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+_HEADER_LINE = regex.compile(
+    r"^(?:Return-Path|Received|Message-I[dD]|DKIM-Signature|X-Mailer|MIME-Version):[ \t]",
+    regex.MULTILINE,
+)
+
+
+def report_text(view: MailView) -> str:
+    """The readable report: the first text part (the body if not MIME), before the original."""
+    parts = view.text_parts()
+    plain = next((p for p in parts if p.ctype == "text/plain"), None)
+    part = plain or (parts[0] if parts else None)
+    if part is None:
+        return ""
+    text = view.text(part)[:MAX_REPORT_TEXT]
+    if part.ctype == "text/html":
+        text = strip_html(text)
+    return cut_original(text)
+
+
+def cut_original(text: str) -> str:
+    """Drop the returned original message from a plain-text report."""
+    m = _ORIGINAL_STARTS.search(text)
+    end = m.start() if m else len(text)
+    h = _HEADER_LINE.search(text, 200 if len(text) > 200 else 0, end)
+    if h is not None:
+        end = h.start()
+    return text[:end]
+
+
+_TAG = regex.compile(r"<(?:[^<>]{0,2000})>")
+_BREAK = regex.compile(r"<(?:br|/p|/div|/tr|/li|p|div|tr)\b[^<>]{0,500}>", regex.IGNORECASE)
+
+
+def strip_html(text: str) -> str:
+    """HTML -> rough text; enough for bounce phrases, not for rendering."""
+    import html
+
+    text = _BREAK.sub("\n", text)
+    text = _TAG.sub(" ", text)
+    return html.unescape(text)
+
+
+def recipient_context(text: str, recipient: str | None) -> str:
+    """The lines of the report that speak of `recipient`: its paragraph, joined."""
+    if not text or not recipient:
+        return ""
+    lines = text.split("\n")
+    needle = recipient.lower()
+    for i, line in enumerate(lines):
+        if needle in line.lower():
+            return paragraph_from(lines, i)
+    return ""
+
+
+def paragraph_from(lines: list[str], start: int) -> str:
+    """From line `start`, the lines until a blank line that follows some content."""
+    out: list[str] = []
+    for line in lines[start : start + _CONTEXT_LINES]:
+        stripped = line.strip()
+        if not stripped:
+            if len(out) > 1 or (out and _has_text_beyond_address(out[0])):
+                break
+            continue
+        out.append(stripped)
+    return " ".join(out)
+
+
+def _has_text_beyond_address(line: str) -> bool:
+    rest = regex.sub(r"<?[^\s<>]{1,200}@[^\s<>]{1,255}>?:?", "", line).strip(" :")
+    return len(rest) > 3
+
+
+def line_recipients(text: str, exclude: set[str]) -> list[str]:
+    """Addresses that open a line of the report (how MTAs list failed recipients), in order."""
+    out: dict[str, None] = {}
+    for line in text.split("\n"):
+        stripped = line.strip().lstrip("<\"'(").lower()
+        if "@" not in stripped[:300]:
+            continue
+        for prefix in ("rcpt to:", "to:", "recipient:", "original-recipient:", "final-recipient:"):
+            if stripped.startswith(prefix):
+                stripped = stripped[len(prefix) :].strip().lstrip("<")
+                break
+        token = stripped.split(None, 1)[0] if stripped else ""
+        if "@" in token:
+            addr = normalise_address(token.rstrip(":,;.>"))
+            if addr and addr.lower() not in exclude:
+                out.setdefault(addr, None)
+    return list(out)
+
+
+def own_addresses(view: MailView) -> set[str]:
+    """The bounce's own envelope/header addresses: never a failed recipient."""
+    own: set[str] = set()
+    for name in ("from", "to", "return-path", "sender", "reply-to", "delivered-to", "x-original-to"):
+        for value in view.headers.get_all(name):
+            own.update(a.lower() for a in find_addresses(decode_words(value)))
+    return own
+
+
+_SYSTEM_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "root", "abuse")
+
+
+def is_system_address(address: str) -> bool:
+    local = address.partition("@")[0].lower()
+    return local in _SYSTEM_LOCALS or local.startswith("mailer-daemon")

@@ -1,0 +1,369 @@
+"""bytes | str | Message -> a bounded view of the parts a bounce classifier needs.
+
+We do not hand untrusted mail to `email.message_from_bytes`: its cost grows with nesting
+and with every attachment, and it raises `RecursionError` on deep MIME. Instead one
+iterative pass splits the (line-ending normalised) bytes on MIME boundaries by offset,
+reads each header block with a small unfolding parser, and decodes only text parts, each
+within a byte budget. Attachments and the returned message's body are never decoded.
+"""
+
+from __future__ import annotations
+
+import binascii
+import codecs
+import quopri
+from dataclasses import dataclass, field
+from email.header import decode_header
+from email.message import Message
+
+import regex
+
+from bouncekit._policy import Policy
+
+_FIELD_NAME = regex.compile(rb"[!-9;-~]{1,80}:")
+_PARAM = regex.compile(
+    r';\s*([\w*.-]{1,80})\s*=\s*(?:"((?:[^"\\]|\\.){0,1000})"|([^\s;]{0,1000}))', regex.ASCII
+)
+# Headers that mark the start of an RFC 5322 message (as opposed to a bare reply text).
+_KNOWN_HEADERS = frozenset(
+    b"""from to subject date received return-path message-id mime-version content-type
+    delivered-to x-original-to reply-to sender cc auto-submitted x-failed-recipients
+    reporting-mta final-recipient original-recipient action status""".split()
+)
+
+
+class Headers:
+    """One header block: unfolded fields in order, looked up case-insensitively."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: list[tuple[str, str]]) -> None:
+        self._fields = fields
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        name = name.lower()
+        for key, value in self._fields:
+            if key == name:
+                return value
+        return default
+
+    def get_all(self, name: str) -> list[str]:
+        name = name.lower()
+        return [value for key, value in self._fields if key == name]
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._fields)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self.get(name) is not None
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+
+def _decode_bytes(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def parse_headers(block: bytes, max_headers: int, defects: list[str]) -> Headers:
+    """Unfold and split a header block (LF line endings) into (lowercase name, value)."""
+    fields: list[tuple[str, str]] = []
+    name: str | None = None
+    chunks: list[str] = []
+    for line in block.split(b"\n"):
+        if not line:
+            continue
+        if line[:1] in (b" ", b"\t"):
+            if name is not None:
+                chunks.append(_decode_bytes(line.strip()))
+            continue
+        m = _FIELD_NAME.match(line)
+        if m is None:
+            continue  # not a field: a stray line, ignored like most MTAs do
+        if name is not None:
+            fields.append((name, " ".join(chunks)))
+            if len(fields) >= max_headers:
+                defects.append("limit:header_count")
+                name = None
+                break
+        name = m.group(0)[:-1].decode("ascii").strip().lower()
+        chunks = [_decode_bytes(line[m.end() :].strip())]
+    if name is not None:
+        fields.append((name, " ".join(chunks)))
+    return Headers(fields)
+
+
+def decode_words(value: str | None) -> str:
+    """RFC 2047 encoded words -> text; anything undecodable is kept as it is."""
+    if not value:
+        return ""
+    if "=?" not in value:
+        return value
+    try:
+        out = []
+        for chunk, charset in decode_header(value[:4096]):
+            if isinstance(chunk, bytes):
+                out.append(_decode_text(chunk, charset))
+            else:
+                out.append(chunk)
+        return "".join(out)
+    except Exception:  # noqa: BLE001 - email.header raises a zoo of errors on junk
+        return value
+
+
+def content_type(headers: Headers) -> tuple[str, dict[str, str]]:
+    """(`type/subtype` lowercased, params) of a header block; text/plain by default."""
+    raw = headers.get("content-type") or ""
+    raw = raw[:4096]
+    main = raw.split(";", 1)[0].strip().lower() or "text/plain"
+    if "/" not in main:
+        main = "text/plain"
+    params: dict[str, str] = {}
+    for m in _PARAM.finditer(raw):
+        key = m.group(1).lower()
+        if key not in params:
+            params[key] = m.group(2) if m.group(2) is not None else m.group(3)
+    return main, params
+
+
+def _charset(name: str | None) -> str:
+    if not name:
+        return "utf-8"
+    name = name.strip().strip("\"'").lower()[:40]
+    if name in ("us-ascii", "ascii", "unknown-8bit", "x-unknown", "") or "\x00" in name:
+        return "utf-8"
+    try:
+        codecs.lookup(name)
+    except (LookupError, ValueError):
+        return "utf-8"
+    return name
+
+
+def _decode_text(raw: bytes, charset: str | None) -> str:
+    cs = _charset(charset)
+    try:
+        return raw.decode(cs, errors="replace")
+    except Exception:  # noqa: BLE001 - some codecs raise on broken escapes despite 'replace'
+        return raw.decode("utf-8", errors="replace")
+
+
+def _transfer_decode(raw: bytes, cte: str | None) -> bytes:
+    cte = (cte or "").strip().lower()
+    try:
+        if cte == "base64":
+            return binascii.a2b_base64(b"".join(raw.split()) + b"===")
+        if cte == "quoted-printable":
+            return quopri.decodestring(raw)
+    except (binascii.Error, ValueError):
+        return raw
+    return raw
+
+
+@dataclass(slots=True)
+class Part:
+    """One MIME leaf or container, with offsets into the normalised buffer."""
+
+    headers: Headers
+    ctype: str
+    params: dict[str, str]
+    start: int  # body start offset
+    end: int  # body end offset
+    depth: int
+    attachment: bool = False
+
+
+@dataclass(slots=True)
+class MailView:
+    """What the extractors read: top headers, parts in document order, defects."""
+
+    raw: bytes
+    headers: Headers
+    parts: list[Part]
+    defects: list[str] = field(default_factory=list)
+    policy: Policy = field(default_factory=Policy)
+
+    def body(self, part: Part, decode: bool = True) -> bytes:
+        """A part's body bytes within the text budget, transfer-decoded unless told not to."""
+        end = min(part.end, part.start + self.policy.text_budget * 2)
+        raw = self.raw[part.start : end]
+        if decode:
+            raw = _transfer_decode(raw, part.headers.get("content-transfer-encoding"))
+        return raw[: self.policy.text_budget]
+
+    def text(self, part: Part) -> str:
+        """A text part decoded to str (charset with replacement), LF line endings."""
+        out = _decode_text(self.body(part), part.params.get("charset"))
+        return out.replace("\r\n", "\n").replace("\r", "\n")
+
+    def first(self, *ctypes: str) -> Part | None:
+        for part in self.parts:
+            if part.ctype in ctypes:
+                return part
+        return None
+
+    def text_parts(self) -> list[Part]:
+        """Readable text parts, attachments and returned messages' bodies excluded."""
+        return [
+            p
+            for p in self.parts
+            if p.ctype in ("text/plain", "text/html") and not p.attachment and p.depth >= 0
+        ]
+
+    def embedded_headers(self) -> Headers | None:
+        """The headers of the returned original message, when a part carries them."""
+        for part in self.parts:
+            if part.ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+                block = self.body(part)
+                if part.ctype == "message/rfc822":
+                    block = block.split(b"\n\n", 1)[0]
+                return parse_headers(block.lstrip(b"\n"), self.policy.max_headers, self.defects)
+        return None
+
+
+def normalise_newlines(data: bytes) -> bytes:
+    """CRLF and lone CR -> LF, so that the three forms of one message read the same."""
+    if b"\r" in data:
+        data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return data
+
+
+def looks_like_message(data: bytes) -> bool:
+    """True when `data` starts with an RFC 5322 header block (or an mbox `From ` line)."""
+    head = data.lstrip(b"\n")[:8192]
+    if head.startswith(b"From ") and b"\n" in head[:1000]:
+        return True
+    lines = head.split(b"\n", 40)[:40]
+    known = 0
+    for line in lines:
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t"):
+            continue
+        m = _FIELD_NAME.match(line)
+        if m is None:
+            return known > 0  # a non-field line ends the header block
+        if m.group(0)[:-1].strip().lower() in _KNOWN_HEADERS:
+            known += 1
+    return known > 0
+
+
+def _split_header(data: bytes, start: int, end: int, limit: int) -> tuple[int, int]:
+    """(end of header block, start of body) of the part in data[start:end]."""
+    if data.startswith(b"\n", start):  # no headers at all
+        return start, start + 1
+    sep = data.find(b"\n\n", start, min(end, start + limit + 2))
+    if sep < 0:
+        if end - start <= limit:
+            return end, end
+        return start + limit, start + limit
+    return sep, sep + 2
+
+
+def read(data: bytes, policy: Policy) -> MailView:
+    """Split normalised message bytes into parts, iteratively and within the policy's limits."""
+    defects: list[str] = []
+    if data.startswith(b"From "):  # mbox separator line
+        nl = data.find(b"\n")
+        data = data[nl + 1 :] if nl >= 0 else b""
+    data = data.lstrip(b"\n")
+    hdr_end, body_start = _split_header(data, 0, len(data), policy.max_header_bytes)
+    if body_start - hdr_end == 0 and hdr_end < len(data):
+        defects.append("limit:header_size")
+    top = parse_headers(data[:hdr_end], policy.max_headers, defects)
+    parts: list[Part] = []
+    ctype, params = content_type(top)
+    root = Part(top, ctype, params, body_start, len(data), 0)
+    stack = [root]
+    while stack:
+        part = stack.pop()
+        parts.append(part)
+        if len(parts) >= policy.max_parts:
+            defects.append("limit:parts")
+            break
+        if not part.ctype.startswith("multipart/"):
+            continue
+        boundary = part.params.get("boundary", "")
+        if not boundary or len(boundary) > 200:
+            defects.append("malformed:boundary")
+            part.ctype = "text/plain"  # read the container as text, as mail clients do
+            continue
+        if part.depth + 1 > policy.max_depth:
+            defects.append("limit:depth")
+            continue
+        stack.extend(reversed(_children(data, part, boundary.encode("latin-1", "replace"), policy, defects)))
+    _mark_attachments(parts)
+    return MailView(raw=data, headers=top, parts=parts, defects=defects, policy=policy)
+
+
+def _children(
+    data: bytes, part: Part, boundary: bytes, policy: Policy, defects: list[str]
+) -> list[Part]:
+    delim = b"--" + boundary
+    starts: list[int] = []
+    pos = part.start
+    close = -1
+    # Find delimiter lines: "--boundary" at the start of a line.
+    if data.startswith(delim, pos):
+        hit = pos
+    else:
+        hit = data.find(b"\n" + delim, pos, part.end)
+        hit = hit + 1 if hit >= 0 else -1
+    while hit >= 0:
+        after = hit + len(delim)
+        if data.startswith(b"--", after):
+            close = hit
+            break
+        nl = data.find(b"\n", after, part.end)
+        if nl < 0:
+            break
+        starts.append(nl + 1)
+        if len(starts) > policy.max_parts:
+            defects.append("limit:parts")
+            break
+        hit = data.find(b"\n" + delim, nl, part.end)
+        hit = hit + 1 if hit >= 0 else -1
+    if not starts:
+        defects.append("malformed:no_boundary")
+        part.ctype = "text/plain"
+        return []
+    children = []
+    for i, start in enumerate(starts):
+        if i + 1 < len(starts):
+            stop = starts[i + 1]
+            # back up over "\n--boundary\n" to the end of this part's body
+            stop = data.rfind(b"\n" + delim, start - 1, stop)
+            stop = max(stop, start)
+        else:
+            stop = close - 1 if close > start else part.end
+        hdr_end, body_start = _split_header(data, start, stop, policy.max_header_bytes)
+        headers = parse_headers(data[start:hdr_end], policy.max_headers, defects)
+        default = "message/rfc822" if part.ctype == "multipart/digest" else "text/plain"
+        ctype, params = content_type(headers) if headers.get("content-type") else (default, {})
+        children.append(Part(headers, ctype, params, body_start, max(stop, body_start), part.depth + 1))
+    return children
+
+
+def _mark_attachments(parts: list[Part]) -> None:
+    """Parts inside a returned message, or declared attachments, are not bounce text."""
+    for part in parts:
+        disp = (part.headers.get("content-disposition") or "").lower()
+        if disp.startswith("attachment") and part.ctype not in (
+            "message/delivery-status",
+            "message/global-delivery-status",
+            "message/feedback-report",
+        ):
+            part.attachment = True
+
+
+def from_message(msg: Message) -> bytes:
+    """Serialise a caller's `Message` back to bytes for the one reading path."""
+    try:
+        return msg.as_bytes()
+    except Exception:  # noqa: BLE001 - broken Message objects fail in many ways
+        try:
+            return msg.as_string().encode("utf-8", "surrogateescape")
+        except Exception:  # noqa: BLE001
+            return b""

@@ -1,0 +1,284 @@
+"""Built-in packs + plugin packs + explicit paths -> one immutable, compiled `Registry`.
+
+Packs load and compile on first use, never at import. Plugins come from the entry-point
+group `bouncekit.signatures`: the entry point names a module (every `*.toml` beside it is
+read) or a callable returning paths. A plugin pack either has a new id, or says
+`extends = "<pack>"` to add rules in front of that pack's own, listing in `overrides`
+the ids it replaces; any other collision is an error.
+"""
+
+from __future__ import annotations
+
+import threading
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from importlib import metadata, resources
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import regex
+
+from bouncekit._errors import SignatureError
+from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
+
+ENTRY_POINT_GROUP = "bouncekit.signatures"
+GENERIC = "generic"
+
+
+class _Prefilter:
+    """Finds, in one pass, which keywords of a set of rules occur in a lowercase text."""
+
+    __slots__ = ("_finder", "_closure", "_always")
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        keywords = sorted({k for r in rules for k in r.keywords})
+        self._finder = (
+            regex.compile(r"\L<kw>", kw=keywords, flags=regex.VERSION1) if keywords else None
+        )
+        # At one position the finder reports the longest keyword; any shorter keyword
+        # starting there is a prefix of it, so map each keyword to its prefixes too.
+        self._closure = {k: frozenset(p for p in keywords if k.startswith(p)) for k in keywords}
+
+    def found(self, lowered: str) -> set[str]:
+        if self._finder is None:
+            return set()
+        hits: set[str] = set()
+        for m in self._finder.finditer(lowered, overlapped=True):
+            hits.update(self._closure[m.group(0)])
+        return hits
+
+
+class CompiledPack:
+    """A pack with its pre-filter, ready for the engine."""
+
+    __slots__ = ("pack", "rules", "prefilter", "advice")
+
+    def __init__(self, pack: Pack) -> None:
+        self.pack = pack
+        self.rules = pack.rules
+        self.prefilter = _Prefilter(pack.rules)
+        self.advice = {a.key: a for a in pack.advice}
+
+    def candidates(self, lowered: str) -> Iterator[Rule]:
+        """Rules whose keywords occur (or that have none), in file order."""
+        found = self.prefilter.found(lowered)
+        for rule in self.rules:
+            if not rule.keywords or not found.isdisjoint(rule.keywords):
+                yield rule
+
+
+class Registry:
+    """An immutable, compiled set of signature packs. Build once, share across threads."""
+
+    def __init__(self, packs: Iterable[Pack], advice: Iterable[AdviceSpec] = ()) -> None:
+        ordered = sorted(packs, key=lambda p: (p.priority, p.id))
+        self._packs = {p.id: CompiledPack(p) for p in ordered}
+        if GENERIC not in self._packs:
+            raise SignatureError(f"registry: no '{GENERIC}' pack")
+        self._advice: dict[str, AdviceSpec] = {a.key: a for a in advice}
+        for cp in self._packs.values():
+            for key, spec in cp.advice.items():
+                self._advice.setdefault(key, spec)
+        self._domains: dict[str, str] = {}
+        for cp in self._packs.values():
+            for d in cp.pack.domains:
+                self._domains.setdefault(d, cp.pack.id)
+        self._hosts = sorted(
+            ((h, cp.pack.id) for cp in self._packs.values() for h in cp.pack.hosts),
+            key=lambda item: -len(item[0]),
+        )
+        self._fingerprints = [
+            (cp.pack.id, cp.pack.fingerprints, cp.pack.fingerprint_patterns)
+            for cp in self._packs.values()
+            if cp.pack.kind != "generic"
+        ]
+        fp_words = sorted({f for _, fps, _ in self._fingerprints for f in fps})
+        self._fp_finder = (
+            regex.compile(r"\L<fp>", fp=fp_words, flags=regex.VERSION1) if fp_words else None
+        )
+        self._check_advice()
+
+    def _check_advice(self) -> None:
+        for cp in self._packs.values():
+            for rule in cp.rules:
+                if rule.advice and rule.advice not in self._advice:
+                    raise SignatureError(
+                        f"{cp.pack.origin}: rule {rule.id!r}: unknown advice key {rule.advice!r}"
+                    )
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    @property
+    def packs(self) -> tuple[Pack, ...]:
+        return tuple(cp.pack for cp in self._packs.values())
+
+    def pack(self, pack_id: str) -> CompiledPack | None:
+        return self._packs.get(pack_id)
+
+    @property
+    def generic(self) -> CompiledPack:
+        return self._packs[GENERIC]
+
+    def advice(self, key: str) -> AdviceSpec | None:
+        return self._advice.get(key)
+
+    def rule(self, qualified_id: str) -> Rule | None:
+        pack_id, _, rule_id = qualified_id.partition("/")
+        cp = self._packs.get(pack_id)
+        if cp is None:
+            return None
+        return next((r for r in cp.rules if r.id == rule_id), None)
+
+    def rules(self) -> Iterator[Rule]:
+        for cp in self._packs.values():
+            yield from cp.rules
+
+    def provider_by_text(self, lowered: str, original: str) -> str | None:
+        """The first pack (in priority order) whose fingerprint occurs in the text."""
+        found: set[str] = set()
+        if self._fp_finder is not None:
+            found = {m.group(0) for m in self._fp_finder.finditer(lowered, overlapped=True)}
+        for pack_id, words, patterns in self._fingerprints:
+            if found and not found.isdisjoint(words):
+                return pack_id
+            for pat in patterns:
+                if pat.search(original, timeout=0.05):
+                    return pack_id
+        return None
+
+    def provider_by_host(self, host: str | None) -> str | None:
+        if not host:
+            return None
+        host = host.lower().rstrip(".")
+        for suffix, pack_id in self._hosts:
+            if host == suffix.lstrip(".") or host.endswith(suffix if suffix.startswith(".") else "." + suffix):
+                return pack_id
+        return None
+
+    def provider_by_domain(self, domain: str | None) -> str | None:
+        if not domain:
+            return None
+        return self._domains.get(domain.lower())
+
+
+# --- building ------------------------------------------------------------------------------
+
+
+def _builtin_texts() -> Iterator[tuple[str, str]]:
+    folder = resources.files("bouncekit") / "signatures"
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            yield f"bouncekit/signatures/{entry.name}", entry.read_text(encoding="utf-8")
+
+
+def _builtin_advice() -> list[AdviceSpec]:
+    folder = resources.files("bouncekit") / "advice"
+    out: list[AdviceSpec] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            origin = f"bouncekit/advice/{entry.name}"
+            try:
+                data = tomllib.loads(entry.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise SignatureError(f"{origin}: invalid TOML: {exc}") from None
+            out.extend(_advice(data, origin))
+    return out
+
+
+def _path_texts(path: str | Path) -> Iterator[tuple[str, str]]:
+    p = Path(path)
+    files = sorted(p.glob("*.toml")) if p.is_dir() else [p]
+    for f in files:
+        yield str(f), f.read_text(encoding="utf-8")
+
+
+def _plugin_texts() -> Iterator[tuple[str, str]]:
+    eps = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
+    for ep in eps:
+        try:
+            obj: Any = ep.load()
+        except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, by name
+            raise SignatureError(f"plugin {ep.name!r}: cannot load: {exc}") from None
+        if isinstance(obj, ModuleType):
+            folder = resources.files(obj)
+            for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+                if entry.name.endswith(".toml"):
+                    yield f"plugin {ep.name}: {entry.name}", entry.read_text(encoding="utf-8")
+        elif callable(obj):
+            for path in obj():
+                for origin, text in _path_texts(path):
+                    yield f"plugin {ep.name}: {origin}", text
+        else:
+            raise SignatureError(f"plugin {ep.name!r}: must name a module or a callable")
+
+
+def _merge(base: dict[str, Pack], extra: Pack) -> None:
+    """Add a plugin or path pack to `base`, following its `extends`/`overrides`."""
+    if extra.extends is None:
+        if extra.id in base:
+            raise SignatureError(
+                f"{extra.origin}: pack id {extra.id!r} already exists; "
+                f"use extends = {extra.id!r} to add to it"
+            )
+        base[extra.id] = extra
+        return
+    target = base.get(extra.extends)
+    if target is None:
+        raise SignatureError(f"{extra.origin}: extends unknown pack {extra.extends!r}")
+    own = {r.id: r for r in target.rules}
+    for rule in extra.rules:
+        if rule.id in own and rule.id not in extra.overrides:
+            raise SignatureError(
+                f"{extra.origin}: rule {rule.id!r} collides with {target.id}/{rule.id}; "
+                "list it in 'overrides' to replace it"
+            )
+    missing = [o for o in extra.overrides if o not in own]
+    if missing:
+        raise SignatureError(f"{extra.origin}: overrides unknown rule(s) {missing}")
+    replaced = set(extra.overrides)
+    rules = tuple(replace(r, pack=target.id) for r in extra.rules) + tuple(
+        r for r in target.rules if r.id not in replaced
+    )
+    base[target.id] = replace(
+        target,
+        rules=rules,
+        domains=target.domains + extra.domains,
+        hosts=target.hosts + extra.hosts,
+        fingerprints=target.fingerprints + extra.fingerprints,
+        fingerprint_patterns=target.fingerprint_patterns + extra.fingerprint_patterns,
+        advice=target.advice + extra.advice,
+        links=tuple(sorted(dict(target.links + extra.links).items())),
+    )
+
+
+def build_registry(
+    paths: Iterable[str | Path] = (), *, builtin: bool = True, plugins: bool = True
+) -> Registry:
+    """A registry of the built-in packs, installed plugins, then explicit `paths`, in order."""
+    packs: dict[str, Pack] = {}
+    if builtin:
+        for origin, text in _builtin_texts():
+            _merge(packs, load_pack_text(text, origin))
+    if plugins:
+        for origin, text in _plugin_texts():
+            _merge(packs, load_pack_text(text, origin))
+    for path in paths:
+        for origin, text in _path_texts(path):
+            _merge(packs, load_pack_text(text, origin))
+    return Registry(packs.values(), _builtin_advice())
+
+
+_default: Registry | None = None
+_lock = threading.Lock()
+
+
+def default_registry() -> Registry:
+    """The registry of built-in and installed packs, built on first use and then shared."""
+    global _default
+    if _default is None:
+        with _lock:
+            if _default is None:
+                _default = build_registry()
+    return _default

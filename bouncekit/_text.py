@@ -1,0 +1,180 @@
+"""Text helpers: clean output strings, fold whitespace, strip relay wrappers, find addresses.
+
+Every pattern here is linear (no nested or adjacent overlapping quantifiers) and runs on
+strings already capped in length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+MAX_DIAGNOSTIC = 1000  # characters kept of a diagnostic (G7)
+MAX_ADDRESS = 254  # octets of an address (RFC 5321)
+MAX_FIELD = 255  # any other returned string
+MAX_SCAN = 4096  # characters of one diagnostic that matching looks at
+
+_CONTROL = regex.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\u2028\u2029]")
+_SPACE = regex.compile(r"\s+")
+
+
+def clean(text: str | None, limit: int = MAX_FIELD) -> str:
+    """A one-line string safe to log or store: no CR/LF/NUL/controls/surrogates, capped."""
+    if not text:
+        return ""
+    text = text[: limit * 4]
+    text = _CONTROL.sub(" ", text)
+    text = _SPACE.sub(" ", text).strip()
+    return text[:limit]
+
+
+def fold(text: str) -> str:
+    """Collapse all runs of white space (including newlines) to one space."""
+    return _SPACE.sub(" ", text).strip()
+
+
+# --- relay wrappers ------------------------------------------------------------------------
+
+# Postfix: "<rcpt>: host mx.example[192.0.2.1] said: 550 ... (in reply to RCPT TO command)"
+_POSTFIX_HOST = regex.compile(
+    r"\bhost\s+([\w.-]{1,255})\[([0-9a-fA-F.:]{1,45}|IPv6:[0-9a-fA-F:.]{1,45})\]\s+"
+    r"(?:said|refused to talk to me):\s?",
+    regex.IGNORECASE,
+)
+_IN_REPLY_TO = regex.compile(
+    r"\(?\s*in reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|AUTH|STARTTLS|"
+    r"RSET|QUIT|BDAT|XFORWARD|XCLIENT|CONNECT|the initial greeting|[A-Z]{3,8})"
+    r"(?:\s*<[^>\s]{0,300}>)?\s*command\s*\)?",
+    regex.IGNORECASE,
+)
+# Exim: "SMTP error from remote mail server after RCPT TO:<x@y>: host mx.y [192.0.2.1]: 550 ..."
+_EXIM = regex.compile(
+    r"SMTP error from remote (?:mail server|mailer|server)\s+(?:after|for)\s+"
+    r"(end of data|initial connection|pipelined [A-Z ]{4,12}|[A-Z][A-Z ]{2,12})"
+    r"(?::?\s*<[^>\s]{0,300}>)?\s*(?:command)?[,:]?\s*(?:host(?::|\s)\s*([\w.-]{1,255})"
+    r"\s*[\[(]([0-9a-fA-F.:]{1,45})[\])])?\s*(?:reason:)?:?\s*",
+    regex.IGNORECASE,
+)
+# Exchange / Microsoft 365: "Remote Server returned '550 5.1.1 ...'" and the 5.1.351 wrapper.
+_EXCHANGE = regex.compile(
+    r"(?:Remote Server|Server at [^\s]{1,255}(?: \([0-9a-fA-F.:]{1,45}\))?) returned '([^']{1,2000})'",
+    regex.IGNORECASE,
+)
+_M365_ARROW = regex.compile(r"^\s*5\.\d\.\d{3}\s[^>]{0,200}->\s*", regex.IGNORECASE)
+# Continuation tokens inside a joined multi-line reply: "550-5.7.1 ", "550-", "550 5.7.1 " again.
+_CONTINUATION = regex.compile(r"(?<=\s)([245]\d\d)[- ](?:([245]\.\d{1,3}\.\d{1,3})\s)?")
+# Sendmail-style "<<< 550 ..." transcript markers and "... while talking to x:" lines.
+_TRANSCRIPT = regex.compile(r"<<<\s?|>>>\s?")
+
+
+@dataclass(frozen=True, slots=True)
+class Unwrapped:
+    """A diagnostic with its relay wrapper removed, and what the wrapper told."""
+
+    text: str
+    remote_host: str | None = None
+    remote_ip: str | None = None
+    command: str | None = None
+
+
+def _command(raw: str) -> str:
+    cmd = " ".join(raw.upper().split())
+    if cmd.startswith("END OF DATA") or cmd == "END OF DATA":
+        return "DATA"
+    if cmd in ("RCPT", "PIPELINED RCPT TO"):
+        return "RCPT TO"
+    if cmd in ("MAIL", "PIPELINED MAIL FROM"):
+        return "MAIL FROM"
+    if cmd in ("THE INITIAL GREETING", "INITIAL CONNECTION"):
+        return "CONNECT"
+    return cmd
+
+
+def unwrap(diagnostic: str) -> Unwrapped:
+    """Strip the wrapper a relaying MTA put around the remote server's reply."""
+    text = fold(diagnostic[:MAX_SCAN])
+    host = ip = command = None
+    m = _IN_REPLY_TO.search(text)
+    if m:
+        command = _command(m.group(1))
+        text = (text[: m.start()] + text[m.end() :]).strip()
+    m = _POSTFIX_HOST.search(text)
+    if m:
+        host, ip = m.group(1).rstrip("."), m.group(2)
+        text = text[m.end() :].strip()
+    else:
+        m = _EXIM.search(text)
+        if m:
+            command = command or _command(m.group(1))
+            if m.group(2):
+                host, ip = m.group(2).rstrip("."), m.group(3)
+            text = text[m.end() :].strip()
+    m = _EXCHANGE.search(text)
+    if m:
+        text = m.group(1).strip()
+    m = _M365_ARROW.search(text)
+    if m:
+        text = text[m.end() :].strip()
+    text = _TRANSCRIPT.sub("", text)
+    return Unwrapped(text=text, remote_host=host, remote_ip=ip, command=command)
+
+
+def strip_continuations(text: str) -> str:
+    """Remove the repeated `550-5.7.1` tokens of a joined multi-line reply (keep the first)."""
+    text = text.strip()
+    code = text[:3]
+    if not (code.isdigit() and text[3:4] in ("-", " ")):
+        return text
+    head = code + " "
+    rest = text[4:]
+
+    def drop(m: regex.Match[str]) -> str:
+        return "" if m.group(1) == code else m.group(0)
+
+    return head + _CONTINUATION.sub(drop, rest).strip()
+
+
+# --- addresses -----------------------------------------------------------------------------
+
+_ADDRESS = regex.compile(
+    r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[\w-]{1,63}\.){1,8}[\w-]{2,63}|"
+    r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@\[[0-9a-fA-F.:]{3,45}\]"
+)
+
+
+def find_addresses(text: str) -> list[str]:
+    """Addresses in `text`, in order of appearance, normalised, without repeats."""
+    seen: dict[str, None] = {}
+    for m in _ADDRESS.finditer(text[:65536]):
+        addr = normalise_address(m.group(0))
+        if addr:
+            seen.setdefault(addr, None)
+    return list(seen)
+
+
+def normalise_address(value: str | None) -> str | None:
+    """`rfc822; <X@Example.COM>` -> `X@example.com`; None when it is not an address."""
+    if not value:
+        return None
+    value = value.strip()
+    if ";" in value[:12]:
+        value = value.split(";", 1)[1]
+    value = value.strip().strip("<>\"' ").strip()
+    if value.lower().startswith("mailto:"):
+        value = value[7:]
+    m = _ADDRESS.search(value[:600])
+    if m is None:
+        return None
+    local, _, domain = m.group(0).rpartition("@")
+    local = local.strip(".")
+    addr = f"{local}@{domain.lower().rstrip('.')}"
+    if not local or len(addr.encode("utf-8", "surrogatepass")) > MAX_ADDRESS:
+        return None
+    return clean(addr, MAX_ADDRESS)
+
+
+def domain_of(address: str | None) -> str | None:
+    if not address or "@" not in address:
+        return None
+    return address.rpartition("@")[2].lower()
