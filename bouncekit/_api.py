@@ -48,7 +48,7 @@ def parse_bounce(
         return _parse(normalise_newlines(data), registry, policy)
     except (KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - the contract: a result, never a stray exception
+    except Exception as exc:
         if policy.strict:
             raise MalformedInput(f"{type(exc).__name__} while reading the message") from exc
         return BounceReport(ReportKind.NOT_BOUNCE, (), defects=(f"error:{type(exc).__name__}",))

@@ -13,8 +13,11 @@ For each recipient's evidence:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import regex
 
+from bouncekit._blocklists import find_blocklist
 from bouncekit._evidence import Evidence
 from bouncekit._registry import CompiledPack, Registry
 from bouncekit._schema import Rule
@@ -156,7 +159,9 @@ _STATUS_REASON: dict[tuple[int, int], Reason] = {
     (7, 28): Reason.RATE_LIMITED,
 }
 
-_IPV4 = regex.compile(r"(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\d.]|\.\d)")
+_IPV4 = regex.compile(
+    r"(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\d.]|\.\d)"
+)
 
 
 def _status_matches(rule: Rule, status: EnhancedStatus | None) -> bool:
@@ -165,10 +170,14 @@ def _status_matches(rule: Rule, status: EnhancedStatus | None) -> bool:
     if status is None:
         return False
     text = str(status)
-    return any(text == s or text.startswith(s if s.endswith(".") else s + ".") or text == s for s in rule.status)
+    return any(
+        text in (s, s) or text.startswith(s if s.endswith(".") else s + ".") for s in rule.status
+    )
 
 
-def _fires(rule: Rule, lowered: str, text: str, status: EnhancedStatus | None, code: int | None) -> bool:
+def _fires(
+    rule: Rule, lowered: str, text: str, status: EnhancedStatus | None, code: int | None
+) -> bool:
     if not _status_matches(rule, status):
         return False
     if rule.codes and code not in rule.codes:
@@ -200,7 +209,9 @@ def _provider(registry: Registry, pack_id: str | None) -> Provider | None:
     return Provider(id=cp.pack.id, name=cp.pack.name, links=cp.pack.links)
 
 
-def _advice(registry: Registry, key: str, provider: Provider | None, extra_links: tuple[str, ...]) -> Advice:
+def _advice(
+    registry: Registry, key: str, provider: Provider | None, extra_links: tuple[str, ...]
+) -> Advice:
     spec = registry.advice(key) or registry.advice("unknown")
     assert spec is not None  # the built-in advice file defines "unknown"
     name = provider.name if provider else "the receiving server"
@@ -218,34 +229,57 @@ def _advice(registry: Registry, key: str, provider: Provider | None, extra_links
 
 
 def _blocked_ip(text: str, remote_ip: str | None) -> str | None:
-    for m in _IPV4.finditer(text[:MAX_DIAGNOSTIC * 2]):
+    for m in _IPV4.finditer(text[: MAX_DIAGNOSTIC * 2]):
         ip = m.group(1)
         if ip != remote_ip and not ip.startswith(("127.", "0.")):
-            return ip
+            return str(ip)
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Facts:
+    """What the unwrapped diagnostic says, before any judgement."""
+
+    text: str
+    code: int | None
+    status: EnhancedStatus | None
+    remote: str | None
+    remote_ip: str | None
+    command: str | None
+
+
+def _facts(ev: Evidence) -> _Facts:
+    u = unwrap(ev.diagnostic) if ev.diagnostic else None
+    text = strip_continuations(u.text) if u else ""
+    code = ev.code
+    if code is None:
+        code = find_reply_code(text[:12] if text[:3].isdigit() else text)
+    return _Facts(
+        text=text,
+        code=code,
+        status=_best_status(ev.status, find_status(text)),
+        remote=ev.remote_mta or (u.remote_host if u else None),
+        remote_ip=u.remote_ip if u else None,
+        command=ev.command or (u.command if u else None),
+    )
 
 
 def classify(ev: Evidence, registry: Registry) -> Bounce:
     """Judge one recipient's evidence through the stages, in order."""
-    u = unwrap(ev.diagnostic) if ev.diagnostic else None
-    text = strip_continuations(u.text) if u else ""
-    remote = ev.remote_mta or (u.remote_host if u else None)
-    command = ev.command or (u.command if u else None)
-    code = ev.code if ev.code is not None else find_reply_code(text[:12] if text[:3].isdigit() else text)
-    status = _best_status(ev.status, find_status(text))
-    lowered = text.lower()
+    facts = _facts(ev)
+    text, lowered = facts.text, facts.text.lower()
 
     # Stage 2: the report kind decides by itself.
     if ev.decided is not None:
+        match = Match(Stage.REPORT, detail=ev.source)
         return _bounce(
-            ev, registry, ev.decided, ev.decided.default_category, None, None, code, status,
-            remote, command, text, None, Match(Stage.REPORT, detail=ev.source), None,
-        )  # fmt: skip
+            ev, registry, facts, ev.decided, ev.decided.default_category, None, None, match
+        )
 
     # Stage 3: provider.
     pack_id = (
         registry.provider_by_text(lowered, text)
-        or registry.provider_by_host(remote)
+        or registry.provider_by_host(facts.remote)
         or registry.provider_by_domain(domain_of(ev.recipient))
     )
     provider_pack = registry.pack(pack_id) if pack_id else None
@@ -255,36 +289,39 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
     stage = Stage.NONE
     if text:
         if provider_pack is not None:
-            rule = first_rule(provider_pack, lowered, text, status, code)
+            rule = first_rule(provider_pack, lowered, text, facts.status, facts.code)
             stage = Stage.PROVIDER_RULE
         if rule is None:
-            rule = first_rule(registry.generic, lowered, text, status, code)
+            rule = first_rule(registry.generic, lowered, text, facts.status, facts.code)
             stage = Stage.GENERIC_RULE
     if rule is not None:
-        return _bounce(
-            ev, registry, rule.reason, rule.category, rule.block_type, rule, code, status,
-            remote, command, text, pack_id, Match(stage, rule.pack, rule.id), u.remote_ip if u else None,
-        )  # fmt: skip
+        match = Match(stage, rule.pack, rule.id)
+        return _bounce(ev, registry, facts, rule.reason, rule.category, rule, pack_id, match)
 
     # Stage 5: enhanced status, then reply class.
-    reason, match = _fallback(ev, status, code)
-    return _bounce(
-        ev, registry, reason, reason.default_category, None, None, code, status, remote, command,
-        text, pack_id, match, u.remote_ip if u else None,
-    )  # fmt: skip
+    reason, match = _fallback(ev, facts.status, facts.code)
+    return _bounce(ev, registry, facts, reason, reason.default_category, None, pack_id, match)
 
 
-def _best_status(field: EnhancedStatus | None, in_text: EnhancedStatus | None) -> EnhancedStatus | None:
-    """The DSN field wins, unless it is a bare `X.0.0` and the text has a finer code of its class."""
+def _best_status(
+    field: EnhancedStatus | None, in_text: EnhancedStatus | None
+) -> EnhancedStatus | None:
+    """The DSN field wins, unless it is a bare `X.0.0` and the text has a finer one."""
     if field is None:
         return in_text
-    if in_text is not None and field.subject == 0 and field.detail == 0:
-        if in_text.klass == field.klass and (in_text.subject, in_text.detail) != (0, 0):
-            return in_text
+    finer = (
+        in_text is not None
+        and in_text.klass == field.klass
+        and (in_text.subject, in_text.detail) != (0, 0)
+    )
+    if finer and (field.subject, field.detail) == (0, 0):
+        return in_text
     return field
 
 
-def _fallback(ev: Evidence, status: EnhancedStatus | None, code: int | None) -> tuple[Reason, Match]:
+def _fallback(
+    ev: Evidence, status: EnhancedStatus | None, code: int | None
+) -> tuple[Reason, Match]:
     if status is not None:
         if status.klass == 2:
             return Reason.DELIVERED, Match(Stage.ENHANCED_STATUS, detail=str(status))
@@ -303,7 +340,13 @@ def _fallback(ev: Evidence, status: EnhancedStatus | None, code: int | None) -> 
     return Reason.UNDEFINED, Match(Stage.NONE)
 
 
-def _permanent(rule: Rule | None, code: int | None, status: EnhancedStatus | None, ev: Evidence, category: Category) -> bool:
+def _permanent(
+    rule: Rule | None,
+    code: int | None,
+    status: EnhancedStatus | None,
+    ev: Evidence,
+    category: Category,
+) -> bool:
     if rule is not None and rule.permanent is not None:
         return rule.permanent
     if category in (Category.DELIVERED, Category.AUTO_REPLY):
@@ -320,19 +363,14 @@ def _permanent(rule: Rule | None, code: int | None, status: EnhancedStatus | Non
 def _bounce(
     ev: Evidence,
     registry: Registry,
+    facts: _Facts,
     reason: Reason,
     category: Category,
-    block_type: BlockType | None,
     rule: Rule | None,
-    code: int | None,
-    status: EnhancedStatus | None,
-    remote: str | None,
-    command: str | None,
-    text: str,
     pack_id: str | None,
     match: Match,
-    remote_ip: str | None,
 ) -> Bounce:
+    block_type = rule.block_type if rule else None
     if category is Category.BLOCK and block_type is None:
         block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)
     if category is not Category.BLOCK:
@@ -342,25 +380,30 @@ def _bounce(
         _BLOCK_ADVICE[block_type] if block_type else _ADVICE.get(reason, "unknown")
     )
     blocklist = rule.blocklist if rule else None
-    blocked_ip = _blocked_ip(text, remote_ip) if category is Category.BLOCK else None
+    extra_links = rule.links if rule else ()
+    if category is Category.BLOCK:
+        listed = find_blocklist(facts.text)
+        if listed is not None:
+            blocklist = blocklist or listed.name
+            extra_links = (*extra_links, listed.lookup)
+    blocked_ip = _blocked_ip(facts.text, facts.remote_ip) if category is Category.BLOCK else None
     return Bounce(
         recipient=ev.recipient,
         action=ev.action,
-        smtp_code=code if code is None or 200 <= code < 600 else None,
-        enhanced_status=status,
+        smtp_code=facts.code if facts.code is None or 200 <= facts.code < 600 else None,
+        enhanced_status=facts.status,
         reason=reason,
         category=category,
-        permanent=_permanent(rule, code, status, ev, category),
+        permanent=_permanent(rule, facts.code, facts.status, ev, category),
         block_type=block_type,
         blocklist=blocklist,
         blocked_ip=blocked_ip,
         provider=provider,
-        remote_mta=clean(remote) or None,
-        smtp_command=clean(command) or None,
-        diagnostic=clean(text, MAX_DIAGNOSTIC),
-        advice=_advice(registry, key, provider, rule.links if rule else ()),
+        remote_mta=clean(facts.remote) or None,
+        smtp_command=clean(facts.command) or None,
+        diagnostic=clean(facts.text, MAX_DIAGNOSTIC),
+        advice=_advice(registry, key, provider, extra_links),
         match=match,
         feedback_type=clean(ev.feedback_type) or None,
         source=ev.source,
     )
-

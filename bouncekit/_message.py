@@ -293,7 +293,9 @@ def read(data: bytes, policy: Policy) -> MailView:
         if part.depth + 1 > policy.max_depth:
             defects.append("limit:depth")
             continue
-        stack.extend(reversed(_children(data, part, boundary.encode("latin-1", "replace"), policy, defects)))
+        stack.extend(
+            reversed(_children(data, part, boundary.encode("latin-1", "replace"), policy, defects))
+        )
     _mark_attachments(parts)
     return MailView(raw=data, headers=top, parts=parts, defects=defects, policy=policy)
 
@@ -342,7 +344,9 @@ def _children(
         headers = parse_headers(data[start:hdr_end], policy.max_headers, defects)
         default = "message/rfc822" if part.ctype == "multipart/digest" else "text/plain"
         ctype, params = content_type(headers) if headers.get("content-type") else (default, {})
-        children.append(Part(headers, ctype, params, body_start, max(stop, body_start), part.depth + 1))
+        children.append(
+            Part(headers, ctype, params, body_start, max(stop, body_start), part.depth + 1)
+        )
     return children
 
 

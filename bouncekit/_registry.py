@@ -30,7 +30,7 @@ GENERIC = "generic"
 class _Prefilter:
     """Finds, in one pass, which keywords of a set of rules occur in a lowercase text."""
 
-    __slots__ = ("_finder", "_closure", "_always")
+    __slots__ = ("_always", "_closure", "_finder")
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         keywords = sorted({k for r in rules for k in r.keywords})
@@ -53,7 +53,7 @@ class _Prefilter:
 class CompiledPack:
     """A pack with its pre-filter, ready for the engine."""
 
-    __slots__ = ("pack", "rules", "prefilter", "advice")
+    __slots__ = ("advice", "pack", "prefilter", "rules")
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
@@ -153,7 +153,9 @@ class Registry:
             return None
         host = host.lower().rstrip(".")
         for suffix, pack_id in self._hosts:
-            if host == suffix.lstrip(".") or host.endswith(suffix if suffix.startswith(".") else "." + suffix):
+            if host == suffix.lstrip(".") or host.endswith(
+                suffix if suffix.startswith(".") else "." + suffix
+            ):
                 return pack_id
         return None
 

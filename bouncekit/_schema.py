@@ -212,7 +212,9 @@ def _rule(data: Any, pack_id: str, origin: str, index: int) -> Rule:
         status=status,
         codes=tuple(codes_raw),
         examples=examples,
-        counter_examples=_examples(data.get("counter_examples"), origin, f"{where}.counter_examples"),
+        counter_examples=_examples(
+            data.get("counter_examples"), origin, f"{where}.counter_examples"
+        ),
         links=_str_list(data.get("links", []), origin, f"{where}.links"),
         source=str(data.get("source", "")),
     )

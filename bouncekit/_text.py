@@ -31,7 +31,7 @@ def clean(text: str | None, limit: int = MAX_FIELD) -> str:
 
 def fold(text: str) -> str:
     """Collapse all runs of white space (including newlines) to one space."""
-    return _SPACE.sub(" ", text).strip()
+    return str(_SPACE.sub(" ", text)).strip()
 
 
 # --- relay wrappers ------------------------------------------------------------------------
@@ -58,7 +58,8 @@ _EXIM = regex.compile(
 )
 # Exchange / Microsoft 365: "Remote Server returned '550 5.1.1 ...'" and the 5.1.351 wrapper.
 _EXCHANGE = regex.compile(
-    r"(?:Remote Server|Server at [^\s]{1,255}(?: \([0-9a-fA-F.:]{1,45}\))?) returned '([^']{1,2000})'",
+    r"(?:Remote Server|Server at [^\s]{1,255}(?: \([0-9a-fA-F.:]{1,45}\))?)"
+    r" returned '([^']{1,2000})'",
     regex.IGNORECASE,
 )
 _M365_ARROW = regex.compile(r"^\s*5\.\d\.\d{3}\s[^>]{0,200}->\s*", regex.IGNORECASE)
@@ -132,7 +133,7 @@ def strip_continuations(text: str) -> str:
     def drop(m: regex.Match[str]) -> str:
         return "" if m.group(1) == code else m.group(0)
 
-    return head + _CONTINUATION.sub(drop, rest).strip()
+    return head + str(_CONTINUATION.sub(drop, rest)).strip()
 
 
 # --- addresses -----------------------------------------------------------------------------

@@ -38,7 +38,13 @@ def extract(view: MailView) -> Extracted | None:
             recipients = find_addresses(decode_words(original.get("to")))[:1]
     extra: list[tuple[str, str]] = []
     if fields is not None:
-        for name in ("source-ip", "arrival-date", "user-agent", "reported-domain", "original-mail-from"):
+        for name in (
+            "source-ip",
+            "arrival-date",
+            "user-agent",
+            "reported-domain",
+            "original-mail-from",
+        ):
             value = clean(fields.get(name))
             if value:
                 extra.append((name, value))
@@ -52,6 +58,14 @@ def extract(view: MailView) -> Extracted | None:
             decided=Reason.COMPLAINT,
         )
         for r in dict.fromkeys(recipients[: view.policy.max_recipients])
-    ] or [Evidence(None, diagnostic=f"feedback-type: {ftype}", source="arf", feedback_type=ftype, decided=Reason.COMPLAINT)]
+    ] or [
+        Evidence(
+            None,
+            diagnostic=f"feedback-type: {ftype}",
+            source="arf",
+            feedback_type=ftype,
+            decided=Reason.COMPLAINT,
+        )
+    ]
     reporting = clean(fields.get("reporting-mta")) if fields else ""
     return Extracted(ReportKind.FEEDBACK, evidences, reporting_mta=reporting or None, extra=extra)

@@ -32,11 +32,10 @@ def extract(view: MailView) -> Extracted | None:
         or (h.get("x-auto-response-suppress") is not None and _SUBJECT.search(subject) is not None)
         or (h.get("precedence") or "").strip().lower() == "auto_reply"
     )
-    if not flagged:
-        # By subject alone only when nothing says it is a bounce: an NDR's subject often
-        # quotes the original's ("Undeliverable: Out of office").
-        if auto == "no" or not _SUBJECT.search(subject) or looks_like_bounce(view):
-            return None
+    # By subject alone only when nothing says it is a bounce: an NDR's subject often
+    # quotes the original's ("Undeliverable: Out of office").
+    if not flagged and (auto == "no" or not _SUBJECT.search(subject) or looks_like_bounce(view)):
+        return None
     sender = find_addresses(decode_words(h.get("from")))
     text = report_text(view)
     return Extracted(

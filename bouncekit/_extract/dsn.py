@@ -7,7 +7,7 @@ from bouncekit._extract import Extracted
 from bouncekit._extract.text import recipient_context, report_text
 from bouncekit._message import Headers, MailView, parse_headers
 from bouncekit._smtp import find_reply_code, parse_status_field
-from bouncekit._text import clean, normalise_address
+from bouncekit._text import clean, normalise_address, unwrap
 from bouncekit._types import ReportKind
 
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
@@ -41,7 +41,7 @@ def _blocks(view: MailView, body: bytes) -> list[Headers]:
             out.append(headers)
             continue
         starts[0] = 0
-        for a, b in zip(starts, starts[1:] + [len(items)], strict=True):
+        for a, b in zip(starts, [*starts[1:], len(items)], strict=True):
             out.append(Headers(items[a:b]))
     return out
 
@@ -51,7 +51,9 @@ def extract(view: MailView) -> Extracted | None:
     if part is None:
         return None
     blocks = _blocks(view, view.body(part))
-    per_message = blocks[0] if blocks and not any(f in blocks[0] for f in _RECIPIENT_FIELDS) else None
+    per_message = (
+        blocks[0] if blocks and not any(f in blocks[0] for f in _RECIPIENT_FIELDS) else None
+    )
     context = report_text(view)
     evidences: list[Evidence] = []
     for block in blocks:
@@ -64,8 +66,11 @@ def extract(view: MailView) -> Extracted | None:
             _typed(block.get("original-recipient"))
         )
         diagnostic = _typed(block.get("diagnostic-code"))
-        if not diagnostic or diagnostic.lower().startswith(("x-", "unknown")) and len(diagnostic) < 20:
-            diagnostic = (diagnostic + " " + recipient_context(context, recipient)).strip()
+        readable = recipient_context(context, recipient)
+        if not diagnostic or (
+            diagnostic.lower().startswith(("x-", "unknown")) and len(diagnostic) < 20
+        ):
+            diagnostic = (diagnostic + " " + readable).strip()
         action = (block.get("action") or "").strip().lower()[:20] or None
         evidences.append(
             Evidence(
@@ -74,6 +79,7 @@ def extract(view: MailView) -> Extracted | None:
                 status=parse_status_field(block.get("status")),
                 code=find_reply_code(diagnostic[:8]) if diagnostic[:3].isdigit() else None,
                 remote_mta=clean(_typed(block.get("remote-mta"))) or None,
+                command=unwrap(readable).command if readable else None,
                 diagnostic=diagnostic,
                 source="dsn",
             )

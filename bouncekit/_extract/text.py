@@ -115,7 +115,15 @@ def line_recipients(text: str, exclude: set[str]) -> list[str]:
 def own_addresses(view: MailView) -> set[str]:
     """The bounce's own envelope/header addresses: never a failed recipient."""
     own: set[str] = set()
-    for name in ("from", "to", "return-path", "sender", "reply-to", "delivered-to", "x-original-to"):
+    for name in (
+        "from",
+        "to",
+        "return-path",
+        "sender",
+        "reply-to",
+        "delivered-to",
+        "x-original-to",
+    ):
         for value in view.headers.get_all(name):
             own.update(a.lower() for a in find_addresses(decode_words(value)))
     return own
