@@ -1,0 +1,47 @@
+"""atheris harness for `parse_bounce`: bytes, str (with lone surrogates) and Message input.
+
+Run: .venv/bin/python fuzz/fuzz_parse_bounce.py fuzz/.work/corpus/parse_bounce -max_len=65536
+(fuzz/run_smoke.py builds the seed corpus and runs every harness for a while).
+"""
+
+from __future__ import annotations
+
+import email
+import sys
+import zlib
+
+import atheris
+
+with atheris.instrument_imports():
+    import bouncekit
+    from bouncekit._extract import flufl as _flufl  # noqa: F401 - instrument it too
+
+from fuzz._common import timed
+from tests.adversarial.oracle import call_parse
+
+
+def one_input(data: bytes) -> None:
+    """Every input as bytes; some also as str and as a caller's Message (chosen by CRC)."""
+    timed("parse_bounce", data, lambda: call_parse(data))
+    mode = zlib.crc32(data) % 8
+    if mode == 0:
+        text = data.decode("utf-8", "surrogateescape")  # lone surrogates on purpose
+        timed("parse_bounce-str", data, lambda: call_parse(text))
+    elif mode == 1:
+        try:
+            msg = email.message_from_bytes(data)
+        except RecursionError:
+            return  # the stdlib's own limit, before bouncekit is called
+        timed("parse_bounce-msg", data, lambda: call_parse(msg))
+    elif mode == 2:
+        policy = bouncekit.Policy(max_depth=3, max_parts=8, max_headers=20, max_recipients=2)
+        timed("parse_bounce-policy", data, lambda: call_parse(data, policy=policy))
+
+
+def main() -> None:
+    atheris.Setup(sys.argv, one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
