@@ -1,45 +1,192 @@
 """DNS blocklists and reputation lists named inside a reply text (providers.md §26).
 
-A rule may name its list (`blocklist = "Spamhaus"`); otherwise the engine asks this table
-for the first list a block text names, so that `Bounce.blocklist` and the advice links are
-filled for any provider.
+The table is data (`bouncekit/blocklists.toml`), read and compiled once, on first use: the
+engine asks `find_blocklist` for the first list a block text names, so that
+`Bounce.blocklist`, the advice links and `Bounce.blocked_ip` are filled whatever the
+provider. Two kinds of entry mean the opposite of a listing: a receiver that misread the
+list's "query refused" answer, and a closed list (SORBS since 2024) still configured at the
+receiver. Those say so, and the advice sends the sender to the recipient's admin instead.
 """
 
 from __future__ import annotations
 
+import threading
+import tomllib
 from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
 import regex
+
+from bouncekit._errors import SignatureError
+
+KINDS = ("ip", "domain", "reputation", "receiver_error", "defunct")
+_KEYS = {"id", "name", "kind", "pattern", "context", "lookup", "lookup_ip", "note", "advice"}
+_KEYS_ALL = _KEYS | {"examples"}
+FLAGS = regex.IGNORECASE | regex.VERSION1
+SCAN_LIMIT = 4096  # characters of the text searched; lists are named early in a reply
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IP = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
+# Where a reply puts the *listed* IP: a lookup URL's query, "client host [IP]", "from IP",
+# or "IP is listed / is in a black list". Linear: fixed prefixes, bounded gaps.
+_LISTED_IP = regex.compile(
+    rf"(?:[?&](?:ip|ipr|q|searchterm)=|/query/ip/|bl\.shtml\?|client host \[|client \[|"
+    rf"\bfrom (?:ip )?\[?|\bip (?:address )?\[?)({_IP})(?![\d.]|\.\d)"
+    rf"|(?<![\d.])\[?({_IP})\]?(?::\d{{1,5}})?\W{{0,3}}(?:is |was )?(?:currently )?"
+    rf"(?:listed|in an? (?:rbl|dnsbl|black ?list|block ?list))",
+    FLAGS,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Blocklist:
-    name: str
+    """One list, as the table describes it."""
+
+    id: str
+    name: str  # display name, with the sub-list when known ("Spamhaus PBL")
+    kind: str  # one of KINDS
     pattern: regex.Pattern[str]
-    lookup: str  # where to look an IP up and request delisting
+    context: regex.Pattern[str] | None
+    lookup: str | None  # lookup / delisting page
+    lookup_ip: str | None  # the same, with "{ip}" for the listed IP
+    note: str
+    advice: str | None  # advice key that replaces the generic block advice, if any
+    examples: tuple[str, ...]
+
+    @property
+    def receiver_side(self) -> bool:
+        """True when naming this list says nothing against the sender."""
+        return self.kind in ("receiver_error", "defunct")
+
+    def links(self, ip: str | None) -> tuple[str, ...]:
+        if ip and self.lookup_ip:
+            return (self.lookup_ip.replace("{ip}", ip),)
+        return (self.lookup,) if self.lookup else ()
 
 
-def _bl(name: str, pattern: str, lookup: str) -> Blocklist:
-    return Blocklist(name, regex.compile(pattern, regex.IGNORECASE), lookup)
+@dataclass(frozen=True, slots=True)
+class BlocklistHit:
+    """A list found in a text, with the listed IP when the text gives it."""
+
+    blocklist: Blocklist
+    ip: str | None
+
+    @property
+    def name(self) -> str:
+        return self.blocklist.name
+
+    @property
+    def links(self) -> tuple[str, ...]:
+        return self.blocklist.links(self.ip)
+
+    @property
+    def lookup(self) -> str | None:
+        return self.blocklist.lookup
 
 
-BLOCKLISTS: tuple[Blocklist, ...] = (
-    _bl("Spamhaus", r"spamhaus", "https://check.spamhaus.org/"),
-    _bl("SpamCop", r"spamcop", "https://www.spamcop.net/bl.shtml"),
-    _bl(
-        "Barracuda BRBL",
-        r"barracudacentral|b\.barracuda",
-        "https://www.barracudacentral.org/lookups",
-    ),
-    _bl("UCEPROTECT", r"uceprotect", "https://www.uceprotect.net/en/rblcheck.php"),
-    _bl("SORBS", r"\bsorbs\b", "https://www.sorbs.net/"),
-)
+_DEFAULT_ADVICE = {"receiver_error": "blocklist-receiver-error", "defunct": "blocklist-defunct"}
 
 
-def find_blocklist(text: str) -> Blocklist | None:
-    """The first known list named in `text`, or None."""
-    lowered = text[:4096]
-    for bl in BLOCKLISTS:
-        if bl.pattern.search(lowered):
-            return bl
+def _compile(source: Any, where: str) -> regex.Pattern[str]:
+    if not isinstance(source, str):
+        raise SignatureError(f"{where}: must be a string")
+    try:
+        return regex.compile(source, FLAGS)
+    except (regex.error, ValueError) as exc:
+        raise SignatureError(f"{where}: invalid pattern: {exc}") from None
+
+
+def parse_table(data: dict[str, Any], origin: str) -> tuple[Blocklist, ...]:
+    """Validate the TOML table of lists (unknown keys and bad kinds are errors)."""
+    out: list[Blocklist] = []
+    seen: set[str] = set()
+    for i, item in enumerate(data.get("list", [])):
+        where = f"{origin}: list[{i}]"
+        if not isinstance(item, dict):
+            raise SignatureError(f"{where}: must be a table")
+        unknown = set(item) - _KEYS_ALL
+        if unknown:
+            raise SignatureError(f"{where}: unknown key(s): {', '.join(sorted(unknown))}")
+        lid, name, kind = item.get("id"), item.get("name"), item.get("kind")
+        if not isinstance(lid, str) or not isinstance(name, str) or lid in seen:
+            raise SignatureError(f"{where}: needs a unique 'id' and a 'name'")
+        seen.add(lid)
+        if kind not in KINDS:
+            raise SignatureError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        examples = item.get("examples", [])
+        if not examples or not all(isinstance(e, str) for e in examples):
+            raise SignatureError(f"{where}: needs 'examples' (a list of reply texts)")
+        context = item.get("context")
+        out.append(
+            Blocklist(
+                id=lid,
+                name=name,
+                kind=kind,
+                pattern=_compile(item.get("pattern"), f"{where}.pattern"),
+                context=_compile(context, f"{where}.context") if context is not None else None,
+                lookup=item.get("lookup"),
+                lookup_ip=item.get("lookup_ip"),
+                note=str(item.get("note", "")),
+                advice=item.get("advice", _DEFAULT_ADVICE.get(kind)),
+                examples=tuple(examples),
+            )
+        )
+    return tuple(out)
+
+
+class _Table:
+    """The compiled table plus one combined pattern that rules most texts out in one pass."""
+
+    __slots__ = ("any", "lists")
+
+    def __init__(self, lists: tuple[Blocklist, ...]) -> None:
+        self.lists = lists
+        self.any = regex.compile("|".join(f"(?:{b.pattern.pattern})" for b in lists), FLAGS)
+
+
+_table: _Table | None = None
+_lock = threading.Lock()
+
+
+def _load() -> _Table:
+    global _table
+    if _table is None:
+        with _lock:
+            if _table is None:
+                origin = "bouncekit/blocklists.toml"
+                text = (resources.files("bouncekit") / "blocklists.toml").read_text("utf-8")
+                try:
+                    data = tomllib.loads(text)
+                except tomllib.TOMLDecodeError as exc:
+                    raise SignatureError(f"{origin}: invalid TOML: {exc}") from None
+                _table = _Table(parse_table(data, origin))
+    return _table
+
+
+def blocklists() -> tuple[Blocklist, ...]:
+    """Every known list, in matching order."""
+    return _load().lists
+
+
+def listed_ip(text: str, exclude: str | None = None) -> str | None:
+    """The IP a blocklist text says is listed ("client host [IP]", "?ip=IP", "IP is listed")."""
+    for m in _LISTED_IP.finditer(text[:SCAN_LIMIT]):
+        ip = m.group(1) or m.group(2)
+        if ip != exclude and not ip.startswith(("127.", "0.")):
+            return str(ip)
+    return None
+
+
+def find_blocklist(text: str, exclude_ip: str | None = None) -> BlocklistHit | None:
+    """The first known list named in `text` (with the listed IP when given), or None."""
+    table = _load()
+    head = text[:SCAN_LIMIT]
+    if not table.any.search(head):
+        return None
+    for bl in table.lists:
+        if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):
+            # Only an IP list lists an IP; a refused query or a dead list lists nobody.
+            ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None
+            return BlocklistHit(bl, ip)
     return None

@@ -243,9 +243,7 @@ def _miss_lines(o: Outcome) -> Iterator[str]:
     if not o.provider_ok:
         what.append(f"provider {o.provider} != {o.row.provider}")
     if o.hard_ok is False:
-        what.append(
-            f"permanent {o.permanent} but row says {'hard' if o.row.hard else 'soft'}"
-        )
+        what.append(f"permanent {o.permanent} but row says {'hard' if o.row.hard else 'soft'}")
     if o.block_ok is False:
         what.append(f"block type {o.block_type} != {o.row.block_type} ({o.row.block_raw})")
     yield f"- §{o.row.section} line {o.row.line} {o.row.code}: {'; '.join(what)} [{o.rule}]"
