@@ -371,8 +371,18 @@ def _bounce(
     match: Match,
 ) -> Bounce:
     block_type = rule.block_type if rule else None
+    listed = find_blocklist(facts.text, facts.remote_ip) if category is Category.BLOCK else None
     if category is Category.BLOCK and block_type is None:
         block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)
+    # A list named in an IP-block text is the cause (a provider rule's explicit type wins).
+    upgraded = (
+        block_type is BlockType.IP_REPUTATION
+        and listed is not None
+        and listed.blocklist.kind == "ip"
+        and (rule is None or rule.block_type is None or rule.pack == registry.generic.pack.id)
+    )
+    if upgraded:
+        block_type = BlockType.NAMED_BLOCKLIST
     if category is not Category.BLOCK:
         block_type = None
     provider = _provider(registry, pack_id)
@@ -381,12 +391,20 @@ def _bounce(
     )
     blocklist = rule.blocklist if rule else None
     extra_links = rule.links if rule else ()
-    if category is Category.BLOCK:
-        listed = find_blocklist(facts.text)
-        if listed is not None:
-            blocklist = blocklist or listed.name
-            extra_links = (*extra_links, listed.lookup)
     blocked_ip = _blocked_ip(facts.text, facts.remote_ip) if category is Category.BLOCK else None
+    if listed is not None:
+        bl = listed.blocklist
+        if blocklist is None or bl.receiver_side or bl.name.startswith(blocklist):
+            blocklist = bl.name  # the table's name is the more precise ("Spamhaus PBL")
+        extra_links = (*extra_links, *listed.links)
+        if bl.receiver_side:  # a refused query or a closed list: nobody listed the sender
+            blocked_ip = None
+        elif listed.ip:
+            blocked_ip = listed.ip
+        if upgraded and key == "ip-blocked":
+            key = "ip-blocklisted"
+        if bl.advice and (bl.receiver_side or key in ("ip-blocklisted", "ip-blocked")):
+            key = bl.advice
     return Bounce(
         recipient=ev.recipient,
         action=ev.action,
