@@ -6,7 +6,7 @@ import regex
 
 from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted
-from bouncekit._extract.ndr import looks_like_bounce
+from bouncekit._extract.ndr import looks_like_bounce, strong_bounce_signs
 from bouncekit._extract.text import report_text
 from bouncekit._message import MailView, decode_words
 from bouncekit._text import find_addresses
@@ -32,6 +32,10 @@ def extract(view: MailView) -> Extracted | None:
         or (h.get("x-auto-response-suppress") is not None and _SUBJECT.search(subject) is not None)
         or (h.get("precedence") or "").strip().lower() == "auto_reply"
     )
+    # Exim, Postfix, Gmail and Microsoft mark their bounces `Auto-Submitted: auto-replied`
+    # too: the flag decides only when nothing marks the message as an MTA's report.
+    if flagged and strong_bounce_signs(view):
+        return None
     # By subject alone only when nothing says it is a bounce: an NDR's subject often
     # quotes the original's ("Undeliverable: Out of office").
     if not flagged and (auto == "no" or not _SUBJECT.search(subject) or looks_like_bounce(view)):

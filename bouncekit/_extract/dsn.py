@@ -46,15 +46,18 @@ def _blocks(view: MailView, body: bytes) -> list[Headers]:
     return out
 
 
-def extract(view: MailView) -> Extracted | None:
-    part = next((p for p in view.parts if p.ctype in _STATUS_PARTS), None)
-    if part is None:
-        return None
-    blocks = _blocks(view, view.body(part))
-    per_message = (
-        blocks[0] if blocks and not any(f in blocks[0] for f in _RECIPIENT_FIELDS) else None
-    )
-    context = report_text(view)
+def _generic_diagnostic(diagnostic: str) -> bool:
+    """True when a Diagnostic-Code says nothing a reader could act on."""
+    low = diagnostic.lower()
+    return not diagnostic or (low.startswith(("x-", "unknown")) and len(diagnostic) < 20)
+
+
+def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evidence]:
+    """One evidence per per-recipient block of DSN fields, completed by the readable text."""
+    from bouncekit._extract import mta
+
+    blocks = _blocks(view, body)
+    readable = mta.readable_evidences(view, context)
     evidences: list[Evidence] = []
     for block in blocks:
         if not any(f in block for f in _RECIPIENT_FIELDS):
@@ -65,26 +68,53 @@ def extract(view: MailView) -> Extracted | None:
         recipient = normalise_address(_typed(block.get("final-recipient"))) or normalise_address(
             _typed(block.get("original-recipient"))
         )
+        original = normalise_address(_typed(block.get("original-recipient")))
         diagnostic = _typed(block.get("diagnostic-code"))
-        readable = recipient_context(context, recipient)
-        if not diagnostic or (
-            diagnostic.lower().startswith(("x-", "unknown")) and len(diagnostic) < 20
-        ):
-            diagnostic = (diagnostic + " " + readable).strip()
+        found = readable.get((recipient or "").lower()) or readable.get((original or "").lower())
+        if found is None and len(readable) == 1 and len(blocks) <= 2:
+            found = next(iter(readable.values()))
+        text_reply = found.diagnostic if found is not None else ""
+        context_text = recipient_context(context, recipient)
+        code = find_reply_code(diagnostic[:8]) if diagnostic[:3].isdigit() else None
+        if _generic_diagnostic(diagnostic) or (code is None and _has_code(text_reply)):
+            # the readable part quotes the remote reply the fields left out
+            diagnostic = (text_reply or (diagnostic + " " + context_text)).strip()
+            code = found.code if found is not None and text_reply else None
         action = (block.get("action") or "").strip().lower()[:20] or None
+        remote = clean(_typed(block.get("remote-mta"))) or None
+        command = found.command if found is not None else None
+        if command is None and context_text:
+            command = unwrap(context_text).command
         evidences.append(
             Evidence(
                 recipient=recipient,
                 action=action,
                 status=parse_status_field(block.get("status")),
-                code=find_reply_code(diagnostic[:8]) if diagnostic[:3].isdigit() else None,
-                remote_mta=clean(_typed(block.get("remote-mta"))) or None,
-                command=unwrap(readable).command if readable else None,
+                code=code,
+                remote_mta=remote or (found.remote_mta if found is not None else None),
+                command=command,
                 diagnostic=diagnostic,
                 source="dsn",
             )
         )
+    return evidences
+
+
+def _has_code(text: str) -> bool:
+    return text[:3].isdigit() and find_reply_code(text[:4]) is not None
+
+
+def extract(view: MailView) -> Extracted | None:
+    part = next((p for p in view.parts if p.ctype in _STATUS_PARTS), None)
+    if part is None:
+        return None
+    body = view.body(part)
+    evidences = evidences_from_fields(view, body, report_text(view))
     if not evidences:
         return None  # a status part without recipients: let the text extractors try
+    blocks = _blocks(view, body)
+    per_message = (
+        blocks[0] if blocks and not any(f in blocks[0] for f in _RECIPIENT_FIELDS) else None
+    )
     reporting = _typed(per_message.get("reporting-mta")) if per_message else None
     return Extracted(ReportKind.DSN, evidences, reporting_mta=clean(reporting) or None)

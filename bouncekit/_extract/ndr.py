@@ -10,7 +10,7 @@ from __future__ import annotations
 import regex
 
 from bouncekit._evidence import Evidence
-from bouncekit._extract import Extracted, flufl
+from bouncekit._extract import Extracted, flufl, mta
 from bouncekit._extract.text import (
     is_system_address,
     line_recipients,
@@ -39,6 +39,22 @@ _BOUNCE_FROM = regex.compile(
 )
 
 
+_DAEMON_FROM = regex.compile(
+    r"mailer[- ]?daemon|mail[- ]delivery|delivery[- ]subsystem|mail administrator",
+    regex.IGNORECASE,
+)
+
+
+def strong_bounce_signs(view: MailView) -> bool:
+    """Fingerprints no auto-responder carries: a report type, X-Failed-Recipients, a daemon."""
+    h = view.headers
+    if h.get("x-failed-recipients") or view.parts[0].ctype == "multipart/report":
+        return True
+    if any(p.ctype in ("message/delivery-status", "message/feedback-report") for p in view.parts):
+        return True
+    return bool(_DAEMON_FROM.search(decode_words(h.get("from"))[:300]))
+
+
 def looks_like_bounce(view: MailView) -> bool:
     """Cheap header fingerprints that an MTA sent this report."""
     h = view.headers
@@ -56,6 +72,9 @@ def extract(view: MailView) -> Extracted | None:
         return None
     text = report_text(view)
     own = own_addresses(view)
+    found = mta.parse_text(view, text, own)
+    if found:
+        return Extracted(ReportKind.NDR, found)
     recipients: list[str] = []
     for value in view.headers.get_all("x-failed-recipients"):
         for addr in find_addresses(value):

@@ -14,8 +14,9 @@ _CONTEXT_LINES = 16
 _ORIGINAL_STARTS = regex.compile(
     r"^[ \t]*(?:-{2,}[ \t]*)?(?:"
     r"this is a copy of the message|below this line is a copy of the message|"
-    r"original message(?: follows| headers?)?|returned message|unsent message below|"
-    r"the (?:original|header of the original) message|message headers follow|"
+    r"original message(?: follows| headers?)?|returned message|unsent message (?:below|follows)|"
+    r"the (?:original|header of the original) message(?! was received| was sent)|"
+    r"message headers follow|"
     r"headers of the original message|copy of the original message|"
     r"included is a copy of the message header|undelivered message headers?"
     r")",
@@ -135,3 +136,114 @@ _SYSTEM_LOCALS = ("mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", 
 def is_system_address(address: str) -> bool:
     local = address.partition("@")[0].lower()
     return local in _SYSTEM_LOCALS or local.startswith("mailer-daemon")
+
+
+# --- what one recipient's section of a report says --------------------------------------------
+
+_MAX_REPLY_LINES = 6
+# Phrases after which MTAs quote the remote server's reply.
+_REPLY_MARKER = regex.compile(
+    r"(?:\b(?:remote host |host [^\s]{1,255} |server )?said|the error that the other server "
+    r"returned was|the response (?:from the remote server )?was|failed with|server message|"
+    r"error message below|remote server replied|diagnostic[- ]code|delay reason)"
+    r"\s*:[\s:-]*",
+    regex.IGNORECASE,
+)
+_CODE_LINE = regex.compile(r"^\s*(?:<<<\s?)?[\"']?[245]\d\d(?:[ -]|$)")
+_COMMAND = regex.compile(
+    r"in reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|STARTTLS)|"
+    r"(?:error|failure|failed) (?:from remote mail server |from remote server )?after "
+    r"(end of data|MAIL FROM|RCPT TO|DATA|EHLO|HELO|initial connection|pipelined [A-Z ]{4,12})|"
+    r"did not like our (RCPT TO|MAIL FROM|DATA|final DATA)|"
+    r"^\s*>>>\s?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|QUIT)|"
+    r"\b(?:in|after) (RCPT TO|MAIL FROM|end of DATA|DATA) (?:command|stage)",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+_REMOTE = regex.compile(
+    r"\bhost\s+([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\.?\s?\[[0-9a-fA-F.:]{3,45}\]|"
+    r"^\s*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\s\[[0-9a-fA-F.:]{3,45}\] did not like|"
+    r"while talking to ([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\.?:|"
+    r"\bserver\s+([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\[[0-9a-fA-F.:]{3,45}\] failed|"
+    r"remote[- ](?:system|mta):\s*(?:dns;\s*)?([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+
+
+def reply_in(lines: list[str]) -> str:
+    """The remote server's reply quoted in one recipient's lines, or "" when none is."""
+    for i, line in enumerate(lines):
+        m = _REPLY_MARKER.search(line)
+        if m is None:
+            continue
+        out = [line[m.end() :].strip()]
+        for nxt in lines[i + 1 : i + _MAX_REPLY_LINES]:
+            if not nxt.strip() or (
+                _CODE_LINE.match(nxt) and out[0] and out[0][:3] != nxt.strip()[:3]
+            ):
+                break
+            out.append(nxt.strip())
+        text = " ".join(x for x in out if x)
+        if len(text) > 3:
+            return text
+    for i, line in enumerate(lines):
+        if _CODE_LINE.match(line) is None:
+            continue
+        first = line.strip().removeprefix("<<<").strip()
+        out = [first]
+        for nxt in lines[i + 1 : i + _MAX_REPLY_LINES]:
+            stripped = nxt.strip().removeprefix("<<<").strip()
+            if not stripped or (stripped[:3] != first[:3] and not nxt[:1].isspace()):
+                break
+            out.append(stripped)
+        return " ".join(out)
+    return ""
+
+
+def command_in(text: str) -> str | None:
+    """The SMTP command a report says the failure answered (`RCPT TO`, `DATA`...)."""
+    found = None
+    for m in _COMMAND.finditer(text[:MAX_REPORT_TEXT]):
+        raw = next(g for g in m.groups() if g)
+        found = _normal_command(raw)
+        if not m.group(0).lstrip().startswith(">>>"):
+            return found
+    return found  # a transcript's last command before the reply
+
+
+def _normal_command(raw: str) -> str:
+    cmd = " ".join(raw.upper().split())
+    if cmd in ("END OF DATA", "FINAL DATA"):
+        return "DATA"
+    if cmd.startswith("PIPELINED "):
+        cmd = cmd[10:]
+    if cmd == "RCPT":
+        return "RCPT TO"
+    if cmd == "INITIAL CONNECTION":
+        return "CONNECT"
+    return cmd
+
+
+def remote_in(text: str) -> str | None:
+    """The remote server a report names for one recipient, when it names one."""
+    m = _REMOTE.search(text[:MAX_REPORT_TEXT])
+    if m is None:
+        return None
+    host: str = next(g for g in m.groups() if g)
+    return host.rstrip(".").lower()
+
+
+def sections(lines: list[str], recipients: list[str], start: int = 0) -> dict[str, list[str]]:
+    """Each recipient's lines: from its first mention (after `start`) to the next one's."""
+    found: list[tuple[int, str]] = []
+    lowered = [line.lower() for line in lines]
+    for rcpt in recipients:
+        needle = rcpt.lower()
+        at = next((i for i in range(start, len(lines)) if needle in lowered[i]), None)
+        if at is not None:
+            found.append((at, rcpt))
+    found.sort()
+    out: dict[str, list[str]] = {}
+    for k, (at, rcpt) in enumerate(found):
+        end = found[k + 1][0] if k + 1 < len(found) and found[k + 1][0] > at else len(lines)
+        out[rcpt] = lines[at:end]
+    return out

@@ -1,0 +1,90 @@
+"""MTA text reports: one small module per format family, chosen by cheap fingerprints.
+
+Dispatch order (the first family whose `detect` matches *and* whose `parse` finds a
+recipient wins; the generic reader in `ndr.py` runs when none does):
+
+1. embedded  DSN fields pasted into the text (WorkMail, PMDF, lost MIME boundaries)
+2. exchange  Exchange 2003 text NDRs; Exchange 2007+ / Microsoft 365 readable reports
+3. google    Gmail's plain-text notices (failed permanently / delayed)
+4. exim      "created automatically by mail delivery software", indented recipient lists
+5. sendmail  "The following addresses had permanent fatal errors" + session transcripts
+6. qmail     "This is the qmail-send program" and its kin, `<rcpt>:` paragraphs
+7. postfix   "This is the mail system at host", `<rcpt>: host ... said:` paragraphs
+8. others    small formats keyed on one sentence each (see `others.py`)
+9. colon     any report listing `<rcpt>:` paragraphs (qmail/Postfix-like unnamed MTAs)
+
+Embedded fields come first because they are the most precise; the named formats before
+the shapes that several MTAs share. Each `detect` reads only the first few KB of the
+readable text and the top headers; each `parse` returns [] when the text is not its shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bouncekit._evidence import Evidence
+from bouncekit._extract.mta import (
+    embedded,
+    exchange,
+    exim,
+    google,
+    others,
+    postfix,
+    qmail,
+    sendmail,
+)
+from bouncekit._message import MailView
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A report format: a cheap fingerprint test and a parser for its recipient blocks."""
+
+    name: str
+    detect: Callable[[MailView, str], bool]
+    parse: Callable[[MailView, str, set[str]], list[Evidence]]
+
+
+def _always(view: MailView, text: str) -> bool:
+    return True
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("embedded", embedded.detect, embedded.parse),
+    Family("exchange", exchange.detect, exchange.parse),
+    Family("google", google.detect, google.parse),
+    Family("exim", exim.detect, exim.parse),
+    Family("sendmail", sendmail.detect, sendmail.parse),
+    Family("qmail", qmail.detect, qmail.parse),
+    Family("postfix", postfix.detect, postfix.parse),
+    *(Family(name, det, par) for name, det, par in others.FAMILIES),
+    Family("colon", _always, postfix.parse),
+)
+
+
+def parse_text(
+    view: MailView, text: str, own: set[str], *, skip: tuple[str, ...] = ()
+) -> list[Evidence]:
+    """The evidences of the first family that recognises the report text, in message order."""
+    for family in FAMILIES:
+        if family.name in skip or not family.detect(view, text):
+            continue
+        found = family.parse(view, text, own)
+        if found:
+            return found[: view.policy.max_recipients]
+    return []
+
+
+def readable_evidences(view: MailView, text: str) -> dict[str, Evidence]:
+    """What the human-readable part of a DSN says per recipient (lowercased address keys).
+
+    Used when a DSN's Diagnostic-Code is missing or says nothing: the text then gives the
+    remote reply, the command and the host for that recipient.
+    """
+    if not text.strip():
+        return {}
+    from bouncekit._extract.text import own_addresses
+
+    found = parse_text(view, text, own_addresses(view), skip=("embedded",))
+    return {ev.recipient.lower(): ev for ev in found if ev.recipient}

@@ -1,0 +1,110 @@
+"""Helpers the MTA families share: turning one recipient's lines into an Evidence."""
+
+from __future__ import annotations
+
+import regex
+
+from bouncekit._evidence import Evidence
+from bouncekit._extract.text import command_in, remote_in, reply_in
+from bouncekit._smtp import find_reply_code, find_status
+from bouncekit._text import find_addresses, fold, normalise_address
+
+# `<rcpt>:` or `rcpt:` opening a line (Postfix, qmail, OpenSMTPD, DragonFly...).
+LEADING_ADDRESS = regex.compile(r"^\s*<?([^\s<>():;,\"]{1,64}@[^\s<>():;,\"]{1,255})>?:?(?:\s|$)")
+_ADDRESS_TOKEN = regex.compile(r"<?[^\s<>]{1,64}@[^\s<>]{1,255}>?:?")
+
+
+def leading_address(line: str) -> str | None:
+    """The address a line opens with, normalised, or None."""
+    m = LEADING_ADDRESS.match(line)
+    return normalise_address(m.group(1).rstrip(".")) if m else None
+
+
+def paragraphs(lines: list[str]) -> list[list[str]]:
+    """Lines grouped by blank lines."""
+    out: list[list[str]] = []
+    cur: list[str] = []
+    for line in lines:
+        if line.strip():
+            cur.append(line)
+        elif cur:
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def prose(lines: list[str], recipient: str | None) -> str:
+    """The lines folded to one string, without the recipient's own address at the start."""
+    text = fold(" ".join(lines))
+    if recipient:
+        m = LEADING_ADDRESS.match(text)
+        if m and normalise_address(m.group(1).rstrip(".")) == recipient:
+            text = text[m.end() :].strip()
+    return text
+
+
+def leading_code(text: str) -> int | None:
+    """An SMTP code when the text opens with one (`550 ...`, `550-5.1.1 ...`)."""
+    text = text.strip().lstrip("<'\"").strip()
+    return find_reply_code(text[:4]) if text[:3].isdigit() else None
+
+
+def evidence(
+    recipient: str | None,
+    lines: list[str],
+    family: str,
+    *,
+    action: str = "failed",
+    diagnostic: str | None = None,
+    keep_prose: bool = False,
+) -> Evidence:
+    """Evidence for one recipient from its section of the report.
+
+    The remote server's reply, when the section quotes one, is the diagnostic; otherwise
+    the MTA's own words. Codes are read only from the text of this recipient's section.
+    """
+    rcpt = normalise_address(recipient)
+    joined = "\n".join(lines)
+    reply = fold(reply_in(lines))
+    words = prose(lines, rcpt)
+    if diagnostic is None:
+        diagnostic = words if keep_prose or not reply else reply
+    code = leading_code(reply) if reply else leading_code(diagnostic)
+    status = find_status(reply) if reply else None
+    if status is None:
+        status = find_status(diagnostic)
+    if status is not None and code is not None and status.klass != code // 100:
+        status = None  # a status of another class belongs to some other text
+    return Evidence(
+        recipient=rcpt,
+        action=action,
+        status=status,
+        code=code,
+        remote_mta=remote_in(joined),
+        command=command_in(joined),
+        diagnostic=diagnostic,
+        source=f"ndr:{family}",
+    )
+
+
+def addresses_in(lines: list[str], exclude: set[str]) -> list[str]:
+    """Addresses in lines, in order, without repeats or excluded ones."""
+    out: dict[str, None] = {}
+    for line in lines:
+        for addr in find_addresses(line):
+            if addr.lower() not in exclude:
+                out.setdefault(addr, None)
+    return list(out)
+
+
+def set_diagnostic(ev: Evidence, text: str) -> Evidence:
+    """Replace an evidence's diagnostic and read its codes again from the new text."""
+    ev.diagnostic = text
+    ev.code = leading_code(text)
+    status = find_status(text)
+    if status is not None and ev.code is not None and status.klass != ev.code // 100:
+        status = None
+    ev.status = status
+    return ev

@@ -1,0 +1,116 @@
+"""Sendmail (and V5/V8 sendmail clones: Active!Hunter, SurfControl, mFILTER...) text reports.
+
+       ----- The following addresses had permanent fatal errors -----
+    <rcpt@example.com>
+       ----- Transcript of session follows -----
+    ... while talking to mx.example.com.:
+    >>> RCPT To:<rcpt@example.com>
+    <<< 550 5.1.1 <rcpt@example.com>... User unknown
+    550 5.1.1 <rcpt@example.com>... User unknown
+
+Recipients come from the "addresses had ... errors" list and from the transcript's
+`NNN <rcpt>... text` lines. A recipient's diagnostic is the remote reply (`<<<`) of the
+session that named it, else its own `NNN <rcpt>...` line.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from bouncekit._evidence import Evidence
+from bouncekit._extract.mta._common import evidence, leading_code, set_diagnostic
+from bouncekit._extract.text import command_in
+from bouncekit._message import MailView
+from bouncekit._text import find_addresses, fold, normalise_address
+
+_LIST = regex.compile(
+    r"-{3,}\s*the following addresses? (?:had|have) (?:permanent fatal errors|transient "
+    r"non-fatal errors|delivery problems?)|-{3,}\s*transcript of session follows",
+    regex.IGNORECASE,
+)
+_HEADING = regex.compile(r"^\s*-{3,}")
+_TRANSCRIPT = regex.compile(r"transcript of session follows", regex.IGNORECASE)
+_TALKING = regex.compile(r"while talking to ([\w.-]{1,255}?)\.?:\s*$", regex.IGNORECASE)
+# `550 5.1.1 <rcpt>... User unknown` (the local summary of one recipient)
+_SUMMARY = regex.compile(
+    r"^\s*([245]\d\d)(?:[ -]([245]\.\d{1,3}\.\d{1,3}))?\s+<?([^\s<>]{1,320}?)>?\.\.\.\s?(.*)$"
+)
+
+
+def detect(view: MailView, text: str) -> bool:
+    return _LIST.search(text[:20000]) is not None
+
+
+def _listed(lines: list[str], own: set[str]) -> list[str]:
+    """Addresses under the `The following addresses had ... errors` headings."""
+    out: dict[str, None] = {}
+    inside = False
+    for line in lines:
+        if _HEADING.match(line):
+            inside = "following address" in line.lower()
+            continue
+        if inside and line.strip():
+            for addr in find_addresses(line)[:1]:
+                if addr.lower() not in own:
+                    out.setdefault(addr, None)
+    return list(out)
+
+
+def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    lines = text.split("\n")
+    start = next((i for i, ln in enumerate(lines) if _TRANSCRIPT.search(ln)), len(lines))
+    transcript = lines[start + 1 :]
+    session_host: str | None = None
+    session: list[str] = []
+    replies: dict[str, tuple[str, list[str], str | None]] = {}  # rcpt -> (diag, session, host)
+    order: dict[str, None] = {}
+    pending_reply: str | None = None
+    for line in transcript:
+        if _HEADING.match(line):
+            break
+        m = _TALKING.search(line)
+        if m:
+            session_host, session, pending_reply = m.group(1).lower(), [line], None
+            continue
+        session.append(line)
+        stripped = line.strip()
+        if stripped.startswith("<<<"):
+            body = stripped[3:].strip()
+            if pending_reply is not None and body[:3] == pending_reply[:3]:
+                pending_reply += " " + body[4:].strip() if len(body) > 4 else ""
+            else:
+                pending_reply = body
+            continue
+        s = _SUMMARY.match(line)
+        if s is None:
+            continue
+        rcpt = normalise_address(s.group(3))
+        if rcpt is None or rcpt.lower() in own:
+            continue
+        order.setdefault(rcpt, None)
+        rest = s.group(4).strip()
+        if leading_code(rest) is not None:
+            diag = rest
+        elif pending_reply:
+            diag = pending_reply
+        else:
+            diag = fold(stripped)
+        pending_reply = None
+        if rcpt not in replies:
+            replies[rcpt] = (diag, list(session), session_host)
+    recipients = _listed(lines[:start] if start < len(lines) else lines, own)
+    for rcpt in order:
+        if rcpt not in recipients:
+            recipients.append(rcpt)
+    out = []
+    for rcpt in recipients:
+        if rcpt in replies:
+            diag, sess, host = replies[rcpt]
+            ev = evidence(rcpt, [], "sendmail")
+            set_diagnostic(ev, diag)
+            ev.command = command_in("\n".join(sess))
+            ev.remote_mta = host
+        else:
+            ev = evidence(rcpt, transcript[:12], "sendmail")
+        out.append(ev)
+    return out
