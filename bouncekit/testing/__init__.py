@@ -30,7 +30,7 @@ from bouncekit._registry import CompiledPack, Registry, default_registry
 from bouncekit._schema import Example, Rule
 from bouncekit._smtp import find_reply_code, find_status
 from bouncekit._text import domain_of, fold
-from bouncekit._types import Reason
+from bouncekit._types import Category, Reason
 
 Form = Literal["dsn", "ndr", "reply"]
 Mta = Literal["postfix", "exim", "exchange"]
@@ -241,7 +241,9 @@ def _is_delay(fx: Fixture) -> bool:
     code = fx.code
     if code is not None:
         return 400 <= code < 500
-    return fx.rule.permanent is False
+    if fx.rule.permanent is not None:
+        return not fx.rule.permanent
+    return fx.rule.category is Category.SOFT  # no code at all: the MTA would still be retrying
 
 
 _PLAIN: dict[tuple[Mta, Lang], str] = {
