@@ -1,7 +1,16 @@
 """Evidence extraction: one small module per kind of message, chosen by cheap fingerprints.
 
-Order: ARF complaint, RFC 3464 DSN, auto-reply, MTA text report (NDR), else not a bounce.
-Each extractor returns None when the message is not its kind, so the next one runs.
+Order (each extractor returns None when the message is not its kind, so the next one runs):
+
+1. `arf`        RFC 5965 feedback reports and the complaint formats that predate it
+2. `dsn`        RFC 3464 delivery status parts (the readable part fills in what they omit)
+3. `ndr.families`  MTA text reports of a known family (`mta/`, each keyed on fingerprints)
+4. `autoreply`  RFC 3834 auto-responses and vacation subjects (never a failure); after the
+                bounce formats because Exim, Postfix and Microsoft flag bounces
+                `Auto-Submitted: auto-replied` too
+5. `nested`     a bounce that carries the bounce it received (read once, not recursively)
+6. `ndr.generic` any other report that looks like an MTA's (sender, subject, headers)
+7. else `not_bounce`.
 """
 
 from __future__ import annotations
@@ -26,9 +35,19 @@ class Extracted:
 
 def extract(view: MailView) -> Extracted:
     """Run the extractors in order; the first that recognises the message decides its kind."""
-    from bouncekit._extract import arf, autoreply, dsn, ndr
+    return extract_once(view, nested=True)
 
-    for extractor in (arf.extract, dsn.extract, autoreply.extract, ndr.extract):
+
+def extract_once(view: MailView, *, nested: bool) -> Extracted:
+    """The dispatcher; `nested=False` when reading a bounce found inside another one."""
+    from bouncekit._extract import arf, autoreply, dsn, ndr
+    from bouncekit._extract import nested as inner
+
+    chain = [arf.extract, dsn.extract, ndr.families, autoreply.extract]
+    if nested:
+        chain.append(inner.extract)
+    chain.append(ndr.generic)
+    for extractor in chain:
         found = extractor(view)
         if found is not None:
             return found

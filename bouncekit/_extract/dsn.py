@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted
-from bouncekit._extract.text import recipient_context, report_text
+from bouncekit._extract.text import recipient_context, reply_in, report_text
 from bouncekit._message import Headers, MailView, parse_headers
-from bouncekit._smtp import find_reply_code, parse_status_field
-from bouncekit._text import clean, normalise_address, unwrap
+from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status, parse_status_field
+from bouncekit._text import clean, fold, normalise_address, unwrap
 from bouncekit._types import ReportKind
 
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
@@ -74,6 +74,8 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
         if found is None and len(readable) == 1 and len(blocks) <= 2:
             found = next(iter(readable.values()))
         text_reply = found.diagnostic if found is not None else ""
+        if not text_reply and len(blocks) <= 2 and _generic_diagnostic(diagnostic):
+            text_reply = fold(reply_in(context.split("\n")))
         context_text = recipient_context(context, recipient)
         code = find_reply_code(diagnostic[:8]) if diagnostic[:3].isdigit() else None
         if _generic_diagnostic(diagnostic) or (code is None and _has_code(text_reply)):
@@ -89,7 +91,7 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
             Evidence(
                 recipient=recipient,
                 action=action,
-                status=parse_status_field(block.get("status")),
+                status=_status(parse_status_field(block.get("status")), diagnostic, code),
                 code=code,
                 remote_mta=remote or (found.remote_mta if found is not None else None),
                 command=command,
@@ -100,19 +102,39 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
     return evidences
 
 
+def _status(
+    field: EnhancedStatus | None, diagnostic: str, code: int | None
+) -> EnhancedStatus | None:
+    """The Status field, unless the remote reply (`550 5.7.1 ...`) states a finer one.
+
+    The reporting MTA often maps any refusal to one Status (5.1.1, 4.4.7, 4.5.0); the reply
+    the remote server gave, when it opens the diagnostic with a code and a status of the
+    code's class, is what that server said and is kept.
+    """
+    if code is None:
+        return field
+    said = find_status(diagnostic[:16])
+    if said is None or said.klass != code // 100 or (said.subject, said.detail) == (0, 0):
+        return field
+    return said
+
+
 def _has_code(text: str) -> bool:
     return text[:3].isdigit() and find_reply_code(text[:4]) is not None
 
 
 def extract(view: MailView) -> Extracted | None:
-    part = next((p for p in view.parts if p.ctype in _STATUS_PARTS), None)
-    if part is None:
+    parts = [p for p in view.parts if p.ctype in _STATUS_PARTS]
+    if not parts:
         return None
-    body = view.body(part)
-    evidences = evidences_from_fields(view, body, report_text(view))
+    context = report_text(view)
+    evidences: list[Evidence] = []
+    for part in parts:  # a relay may append the DSN it received after its own
+        evidences += evidences_from_fields(view, view.body(part), context)
     if not evidences:
         return None  # a status part without recipients: let the text extractors try
-    blocks = _blocks(view, body)
+    evidences = evidences[: view.policy.max_recipients]
+    blocks = _blocks(view, view.body(parts[0]))
     per_message = (
         blocks[0] if blocks and not any(f in blocks[0] for f in _RECIPIENT_FIELDS) else None
     )

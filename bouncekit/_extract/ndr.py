@@ -67,14 +67,23 @@ def looks_like_bounce(view: MailView) -> bool:
     return bool(_BOUNCE_SUBJECT.search(subject[:300]))
 
 
+def families(view: MailView) -> Extracted | None:
+    """A report of a known MTA family (see `mta/__init__.py` for the order and the gates)."""
+    found = mta.parse_text(view, report_text(view), own_addresses(view))
+    return Extracted(ReportKind.NDR, found) if found else None
+
+
 def extract(view: MailView) -> Extracted | None:
+    """Families first, then the generic reader (the two halves of the NDR stage)."""
+    return families(view) or generic(view)
+
+
+def generic(view: MailView) -> Extracted | None:
+    """Any report that looks like an MTA's: recipients from headers, lines, or flufl.bounce."""
     if not looks_like_bounce(view):
         return None
     text = report_text(view)
     own = own_addresses(view)
-    found = mta.parse_text(view, text, own)
-    if found:
-        return Extracted(ReportKind.NDR, found)
     recipients: list[str] = []
     for value in view.headers.get_all("x-failed-recipients"):
         for addr in find_addresses(value):

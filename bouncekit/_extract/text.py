@@ -145,7 +145,8 @@ _MAX_REPLY_LINES = 6
 _REPLY_MARKER = regex.compile(
     r"(?:\b(?:remote host |host [^\s]{1,255} |server )?said|the error that the other server "
     r"returned was|the response (?:from the remote server )?was|failed with|server message|"
-    r"error message below|remote server replied|diagnostic[- ]code|delay reason)"
+    r"error message below|remote server replied|diagnostic[- ]code|delay reason|"
+    r"\bhost\s[\w.-]{1,255}(?:\s?\[[0-9a-fA-F.:]{3,45}\])?)"
     r"\s*:[\s:-]*",
     regex.IGNORECASE,
 )

@@ -4,18 +4,22 @@ Dispatch order (the first family whose `detect` matches *and* whose `parse` find
 recipient wins; the generic reader in `ndr.py` runs when none does):
 
 1. embedded  DSN fields pasted into the text (WorkMail, PMDF, lost MIME boundaries)
-2. exchange  Exchange 2003 text NDRs; Exchange 2007+ / Microsoft 365 readable reports
-3. google    Gmail's plain-text notices (failed permanently / delayed)
-4. exim      "created automatically by mail delivery software", indented recipient lists
-5. sendmail  "The following addresses had permanent fatal errors" + session transcripts
-6. qmail     "This is the qmail-send program" and its kin, `<rcpt>:` paragraphs
-7. postfix   "This is the mail system at host", `<rcpt>: host ... said:` paragraphs
-8. others    small formats keyed on one sentence each (see `others.py`)
+2. others    small formats keyed on one distinctive sentence each (zoho, au, javamail, fml:
+             see `others.py`); before exim/sendmail, whose preambles some of them reuse
+3. exchange  Exchange 2003 text NDRs; Exchange 2007+ / Microsoft 365 readable reports
+4. google    Gmail's plain-text notices (failed permanently / delayed)
+5. exim      "created automatically by mail delivery software", indented recipient lists
+6. sendmail  "The following addresses had permanent fatal errors" + session transcripts
+7. qmail     "This is the qmail-send program" and its kin, `<rcpt>:` paragraphs
+8. postfix   "This is the mail system at host", `<rcpt>: host ... said:` paragraphs
 9. colon     any report listing `<rcpt>:` paragraphs (qmail/Postfix-like unnamed MTAs)
 
 Embedded fields come first because they are the most precise; the named formats before
-the shapes that several MTAs share. Each `detect` reads only the first few KB of the
-readable text and the top headers; each `parse` returns [] when the text is not its shape.
+the shapes that several MTAs share. A family's sentence fingerprint is enough on its own
+(KDDI or Verizon send from ordinary-looking addresses); the two shapes (embedded fields, a
+`<rcpt>:` list) count only when the headers also say an MTA sent the message. Each
+`detect` reads only the first few KB of the readable text and the top headers; each
+`parse` returns [] when the text is not its shape.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ class Family:
     name: str
     detect: Callable[[MailView, str], bool]
     parse: Callable[[MailView, str, set[str]], list[Evidence]]
+    # A shape, not a sentence: trusted only when the headers say an MTA sent the message.
+    needs_bounce_headers: bool = False
 
 
 def _always(view: MailView, text: str) -> bool:
@@ -51,15 +57,15 @@ def _always(view: MailView, text: str) -> bool:
 
 
 FAMILIES: tuple[Family, ...] = (
-    Family("embedded", embedded.detect, embedded.parse),
+    Family("embedded", embedded.detect, embedded.parse, needs_bounce_headers=True),
+    *(Family(name, det, par) for name, det, par in others.FAMILIES),
     Family("exchange", exchange.detect, exchange.parse),
     Family("google", google.detect, google.parse),
     Family("exim", exim.detect, exim.parse),
     Family("sendmail", sendmail.detect, sendmail.parse),
     Family("qmail", qmail.detect, qmail.parse),
     Family("postfix", postfix.detect, postfix.parse),
-    *(Family(name, det, par) for name, det, par in others.FAMILIES),
-    Family("colon", _always, postfix.parse),
+    Family("colon", _always, postfix.parse, needs_bounce_headers=True),
 )
 
 
@@ -67,9 +73,17 @@ def parse_text(
     view: MailView, text: str, own: set[str], *, skip: tuple[str, ...] = ()
 ) -> list[Evidence]:
     """The evidences of the first family that recognises the report text, in message order."""
+    from bouncekit._extract.ndr import looks_like_bounce
+
+    bounce_headers: bool | None = None
     for family in FAMILIES:
         if family.name in skip or not family.detect(view, text):
             continue
+        if family.needs_bounce_headers:
+            if bounce_headers is None:
+                bounce_headers = looks_like_bounce(view)
+            if not bounce_headers:
+                continue
         found = family.parse(view, text, own)
         if found:
             return found[: view.policy.max_recipients]

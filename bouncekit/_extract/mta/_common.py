@@ -6,7 +6,7 @@ import regex
 
 from bouncekit._evidence import Evidence
 from bouncekit._extract.text import command_in, remote_in, reply_in
-from bouncekit._smtp import find_reply_code, find_status
+from bouncekit._smtp import find_status
 from bouncekit._text import find_addresses, fold, normalise_address
 
 # `<rcpt>:` or `rcpt:` opening a line (Postfix, qmail, OpenSMTPD, DragonFly...).
@@ -45,10 +45,14 @@ def prose(lines: list[str], recipient: str | None) -> str:
     return text
 
 
+_LEADING_CODE = regex.compile(r"([245][0-5]\d)(?=[\s:-]|$)")
+
+
 def leading_code(text: str) -> int | None:
-    """An SMTP code when the text opens with one (`550 ...`, `550-5.1.1 ...`)."""
-    text = text.strip().lstrip("<'\"").strip()
-    return find_reply_code(text[:4]) if text[:3].isdigit() else None
+    """An SMTP code when the text opens with one (`550 ...`, `550-5.1.1 ...`, `550: ...`)."""
+    text = text.strip().lstrip("<'\"#").strip()
+    m = _LEADING_CODE.match(text[:4])
+    return int(m.group(1)) if m else None
 
 
 def evidence(

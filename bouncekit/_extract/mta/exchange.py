@@ -30,8 +30,7 @@ _X2003 = regex.compile(r"did not reach the following recipient", regex.IGNORECAS
 _X2007 = regex.compile(
     r"delivery has failed to these recipients|diagnostic information for administrators|"
     r"remote server returned '|generating server:|"
-    r"la remise a échoué|échec de la remise|die zustellung an folgende empfänger|"
-    r"no se pudo entregar|配信できません",
+    r"la remise a échoué|die zustellung an folgende empfänger",
     regex.IGNORECASE,
 )
 _ON_DATE = regex.compile(r"^\s*([^\s]{1,320}@[^\s]{1,255})\s+on\s+\S", regex.IGNORECASE)

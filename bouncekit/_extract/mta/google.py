@@ -19,7 +19,7 @@ from bouncekit._message import MailView
 from bouncekit._text import find_addresses
 
 _START = regex.compile(
-    r"delivery to the following recipients? (failed permanently|has been delayed|"
+    r"de(?:li|le)very to the following recipients? (failed permanently|has been delayed|"
     r"failed temporarily)|technical details of (?:permanent|temporary) failure",
     regex.IGNORECASE,
 )
@@ -46,7 +46,12 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
         stripped = line.strip()
         if recipients and not line[:1].isspace() and stripped:
             details.append(line)
-        elif line[:1].isspace() and "@" in stripped and " " not in stripped and not details:
+        elif (
+            line[:1].isspace()
+            and "@" in stripped
+            and " " not in stripped.lstrip("*- ")
+            and not details
+        ):
             recipients += [a for a in find_addresses(stripped) if a.lower() not in own]
         elif recipients or details:
             details.append(line)

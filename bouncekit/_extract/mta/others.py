@@ -1,12 +1,129 @@
-"""Small report formats, each recognised by one sentence and parsed in a few lines."""
+"""Small report formats, each recognised by one sentence and parsed in a few lines.
+
+- zoho:     `rcpt Invalid Address, ERROR_CODE :550, ERROR_CODE :5.1.1 <rcpt>... User Unknown`
+            and the delay form `[Status: Error, Address: <rcpt>, ResponseCode 421, , text.]`
+- au:       KDDI / au one net: `Could not be delivered to: <rcpt>` then the reason line
+- javamail: Verizon vtext, Apache James: `Error message below:` + `RCPT TO: rcpt` in details
+- fml:      the fml mailing-list manager's notices to the list owner (X-MLServer: fml)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import regex
+
 from bouncekit._evidence import Evidence
+from bouncekit._extract.mta._common import evidence, set_diagnostic
 from bouncekit._message import MailView
+from bouncekit._text import find_addresses, fold, normalise_address
+
+_ZOHO = regex.compile(
+    r"^\s*(?:\[Status:\s*\w{1,20},\s*Address:\s*<?([^\s<>,]{1,320})>?,\s*ResponseCode\s*"
+    r"([245]\d\d)?\s*,([^\n]{0,1000})\]|([^\s<>]{1,320}@[^\s<>]{1,255})\s+([^\n]{0,80}?),?\s*"
+    r"ERROR_CODE\s*:\s*([245]\d\d)?,\s*ERROR_CODE\s*:\s*([^\n]{0,1000}))",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+
+
+def _zoho_detect(view: MailView, text: str) -> bool:
+    head = text[:4000]
+    return "ERROR_CODE" in head or "ResponseCode" in head
+
+
+def _zoho_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    out = []
+    delayed = "warning message only" in text[:2000].lower()
+    for m in _ZOHO.finditer(text[:20000]):
+        if m.group(1):
+            rcpt, code, words = m.group(1), m.group(2), m.group(3)
+        else:
+            rcpt, code, words = m.group(4), m.group(6), f"{m.group(7)} {m.group(5)}"
+        rcpt = normalise_address(rcpt)
+        if rcpt is None or rcpt.lower() in own:
+            continue
+        words = fold(words.strip(" ,."))
+        ev = evidence(rcpt, [], "zoho", action="delayed" if delayed else "failed")
+        set_diagnostic(ev, f"{code} {words}" if code else words)
+        out.append(ev)
+    return out
+
+
+_AU = regex.compile(r"could not be delivered to:\s*<?([^\s<>]{1,320}@[^\s<>]{1,255})>?", regex.I)
+
+
+def _au_detect(view: MailView, text: str) -> bool:
+    return _AU.search(text[:4000]) is not None
+
+
+def _au_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    out = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _AU.search(line)
+        if m is None:
+            continue
+        rcpt = normalise_address(m.group(1))
+        if rcpt is None or rcpt.lower() in own:
+            continue
+        reason = [ln.strip() for ln in lines[i + 1 : i + 4] if ln.strip()][:1]
+        out.append(evidence(rcpt, [line, *reason], "au", diagnostic=" ".join(reason) or line))
+    return out
+
+
+_JAVAMAIL = regex.compile(r"^\s*error message below:", regex.IGNORECASE | regex.MULTILINE)
+_RCPT_TO = regex.compile(r"^\s*RCPT TO:\s*<?([^\s<>]{1,320}@[^\s<>]{1,255})>?", regex.I | regex.M)
+
+
+def _javamail_detect(view: MailView, text: str) -> bool:
+    return _JAVAMAIL.search(text[:4000]) is not None
+
+
+def _javamail_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    m = _JAVAMAIL.search(text)
+    assert m is not None  # detect() said so
+    lines = text[m.end() :].split("\n")
+    reply = []
+    for line in lines:
+        if not line.strip() and reply:
+            break
+        if line.strip().lower().startswith("message details"):
+            break
+        if line.strip():
+            reply.append(line.strip())
+    head = text[: m.start()].strip().split("\n")[-1:]  # "Error: Invalid user address"
+    out = []
+    for r in _RCPT_TO.finditer(text):
+        rcpt = normalise_address(r.group(1))
+        if rcpt is None or rcpt.lower() in own:
+            continue
+        ev = evidence(rcpt, [], "javamail")
+        set_diagnostic(ev, " ".join(reply) if reply else " ".join(head))
+        if head and reply:
+            ev.diagnostic = f"{ev.diagnostic} ({head[0].strip()})"
+        ev.command = "RCPT TO"
+        out.append(ev)
+    return out
+
+
+def _fml_detect(view: MailView, text: str) -> bool:
+    server = (view.headers.get("x-mlserver") or "").lower()
+    return server.startswith("fml")
+
+
+def _fml_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    first = next((p for p in text.split("\n\n") if p.strip()), "")
+    addrs = [a for a in find_addresses(first) if a.lower() not in own] or find_addresses(first)
+    if not addrs:
+        return []
+    return [evidence(addrs[0], first.split("\n"), "fml", diagnostic=fold(first))]
+
 
 FAMILIES: list[
     tuple[str, Callable[[MailView, str], bool], Callable[[MailView, str, set[str]], list[Evidence]]]
-] = []
+] = [
+    ("zoho", _zoho_detect, _zoho_parse),
+    ("au", _au_detect, _au_parse),
+    ("javamail", _javamail_detect, _javamail_parse),
+    ("fml", _fml_detect, _fml_parse),
+]
