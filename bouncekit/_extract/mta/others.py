@@ -83,7 +83,7 @@ def _javamail_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     m = _JAVAMAIL.search(text)
     assert m is not None  # detect() said so
     lines = text[m.end() :].split("\n")
-    reply = []
+    reply: list[str] = []
     for line in lines:
         if not line.strip() and reply:
             break
