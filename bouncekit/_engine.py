@@ -13,7 +13,7 @@ For each recipient's evidence:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -34,7 +34,9 @@ from bouncekit._types import (
     Stage,
 )
 
-PATTERN_TIMEOUT = 0.05  # seconds of CPU; a backstop, patterns are pump-tested to be linear
+# No `timeout=` on pattern searches: regex measures it in process-wide CPU time, so it fires
+# early when other threads run and makes results depend on load (G5/G6). Patterns are
+# pump-tested to be linear instead (tests/test_patterns_pump.py).
 
 _BLOCK_TYPE: dict[Reason, BlockType] = {
     Reason.IP_BLOCKED: BlockType.IP_REPUTATION,
@@ -183,10 +185,7 @@ def _fires(
     if rule.codes and code not in rule.codes:
         return False
     if rule.pattern is not None:
-        try:
-            return rule.pattern.search(text, timeout=PATTERN_TIMEOUT) is not None
-        except TimeoutError:
-            return False
+        return rule.pattern.search(text) is not None
     return True
 
 
@@ -248,16 +247,27 @@ class _Facts:
     command: str | None
 
 
+def _reply_code(text: str) -> int | None:
+    """The reply code the text answers with: the leading one, unless it is a 2xx/3xx banner
+    followed by the real refusal ("220 mx.example ESMTP ... 421 4.2.1 Service refused")."""
+    code = find_reply_code(text[:12] if text[:3].isdigit() else text)
+    if code is not None and code < 400:
+        later = find_reply_code(text[4:])
+        if later is not None and later >= 400:
+            return later
+    return code
+
+
 def _facts(ev: Evidence) -> _Facts:
     u = unwrap(ev.diagnostic) if ev.diagnostic else None
     text = strip_continuations(u.text) if u else ""
     code = ev.code
-    if code is None:
-        code = find_reply_code(text[:12] if text[:3].isdigit() else text)
+    if code is None or (code < 400 and text):
+        code = _reply_code(text) or code
     return _Facts(
         text=text,
         code=code,
-        status=_best_status(ev.status, find_status(text)),
+        status=_best_status(ev.status, find_status(text), code),
         remote=ev.remote_mta or (u.remote_host if u else None),
         remote_ip=u.remote_ip if u else None,
         command=ev.command or (u.command if u else None),
@@ -295,33 +305,100 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
             rule = first_rule(registry.generic, lowered, text, facts.status, facts.code)
             stage = Stage.GENERIC_RULE
     if rule is not None:
-        match = Match(stage, rule.pack, rule.id)
+        detail = ""
+        if stage is Stage.GENERIC_RULE:
+            refined, why = _refine(rule.reason, facts)
+            if refined is not rule.reason:
+                rule = _with_reason(rule, refined)
+                detail = f"{why}: {refined.value}"
+        match = Match(stage, rule.pack, rule.id, detail)
         return _bounce(ev, registry, facts, rule.reason, rule.category, rule, pack_id, match)
 
     # Stage 5: enhanced status, then reply class.
-    reason, match = _fallback(ev, facts.status, facts.code)
+    reason, match = _fallback(ev, facts)
     return _bounce(ev, registry, facts, reason, reason.default_category, None, pack_id, match)
 
 
-def _best_status(
-    field: EnhancedStatus | None, in_text: EnhancedStatus | None
-) -> EnhancedStatus | None:
-    """The DSN field wins, unless it is a bare `X.0.0` and the text has a finer one."""
-    if field is None:
-        return in_text
-    finer = (
-        in_text is not None
-        and in_text.klass == field.klass
-        and (in_text.subject, in_text.detail) != (0, 0)
+# Reasons that blame the recipient's address. Said in reply to MAIL FROM, they are about the
+# envelope sender instead ("553 5.1.8 ... domain does not exist" is the sender's domain).
+_ADDRESS_REASONS = frozenset(
+    {
+        Reason.USER_UNKNOWN,
+        Reason.DOMAIN_UNKNOWN,
+        Reason.ADDRESS_MOVED,
+        Reason.FILTERED,
+        Reason.SECURITY,
+        Reason.SYNTAX_ERROR,
+        Reason.UNDEFINED,
+    }
+)
+
+
+def _command_is(command: str | None, *names: str) -> bool:
+    return command is not None and command.upper().startswith(names)
+
+
+def _transient(facts: _Facts) -> bool:
+    if facts.code is not None and 400 <= facts.code < 600:
+        return facts.code < 500
+    return facts.status is not None and facts.status.klass == 4
+
+
+def _refine(reason: Reason, facts: _Facts) -> tuple[Reason, str]:
+    """What a generic phrase means once the SMTP command and the code class are known.
+
+    Generic phrases are context-free; the context can overturn them. A provider rule is
+    written for its provider's replies and is never refined.
+    """
+    if _command_is(facts.command, "MAIL") and reason in _ADDRESS_REASONS:
+        return Reason.SENDER_REJECTED, "said to MAIL FROM"
+    if reason is Reason.USER_UNKNOWN and _command_is(facts.command, "DATA", "BDAT"):
+        # The address was accepted at RCPT TO: the "unknown user" is the recipient's filter.
+        return Reason.FILTERED, "said after DATA"
+    if reason is Reason.DOMAIN_UNKNOWN and _transient(facts):
+        # A temporary DNS failure says nothing yet about the domain's existence.
+        return Reason.NETWORK_ERROR, "transient"
+    return reason, ""
+
+
+def _with_reason(rule: Rule, reason: Reason) -> Rule:
+    """`rule` deciding `reason` instead: its category/advice follow unless the rule set them."""
+    keep = rule.category is not rule.reason.default_category
+    category = rule.category if keep else reason.default_category
+    return replace(
+        rule,
+        reason=reason,
+        category=category,
+        block_type=rule.block_type if category is Category.BLOCK else None,
+        advice=None,
     )
-    if finer and (field.subject, field.detail) == (0, 0):
-        return in_text
-    return field
 
 
-def _fallback(
-    ev: Evidence, status: EnhancedStatus | None, code: int | None
-) -> tuple[Reason, Match]:
+def _best_status(
+    field: EnhancedStatus | None, in_text: EnhancedStatus | None, code: int | None = None
+) -> EnhancedStatus | None:
+    """The remote server's own status (in its reply text) over the report's `Status` field.
+
+    The field is the reporting MTA's summary (often `5.0.0`, or `4.4.7` once the queue gave
+    up); the reply carries the receiving server's own code. The field is kept only when the
+    text's status contradicts the reply code's class while the field agrees with it.
+    """
+    if field is None or in_text is None or in_text == field:
+        return field or in_text
+    if code is not None and 400 <= code < 600:
+        klass = code // 100
+        if in_text.klass != klass and field.klass == klass:
+            return field
+    if (in_text.subject, in_text.detail) == (0, 0) and (field.subject, field.detail) != (0, 0):
+        return field
+    return in_text
+
+
+def _fallback(ev: Evidence, facts: _Facts) -> tuple[Reason, Match]:
+    """No rule fired: the enhanced status, then the reply class, then the command decide."""
+    status, code = facts.status, facts.code
+    reason: Reason | None = None
+    match = Match(Stage.NONE)
     if status is not None:
         if status.klass == 2:
             return Reason.DELIVERED, Match(Stage.ENHANCED_STATUS, detail=str(status))
@@ -329,15 +406,25 @@ def _fallback(
         if reason is None and status.subject == 7 and status.detail >= 500:
             reason = Reason.POLICY  # Microsoft's 5.7.5xx-9xx families are all policy refusals
         if reason is not None:
-            return reason, Match(Stage.ENHANCED_STATUS, detail=str(status))
-    if ev.action in ("delivered", "relayed", "expanded") or (code is not None and code < 400):
-        return Reason.DELIVERED, Match(Stage.REPLY_CLASS, detail=ev.action or str(code))
-    if ev.action == "delayed":
-        # Still queued: Sisimai and most ESPs file delay notices under "expired".
-        return Reason.EXPIRED, Match(Stage.REPLY_CLASS, detail="delayed")
-    if code is not None:
-        return Reason.UNDEFINED, Match(Stage.REPLY_CLASS, detail=str(code))
-    return Reason.UNDEFINED, Match(Stage.NONE)
+            match = Match(Stage.ENHANCED_STATUS, detail=str(status))
+    if reason is None:
+        if ev.action in ("delivered", "relayed", "expanded") or (code is not None and code < 400):
+            return Reason.DELIVERED, Match(Stage.REPLY_CLASS, detail=ev.action or str(code))
+        if ev.action == "delayed":
+            # Still queued: Sisimai and most ESPs file delay notices under "expired".
+            return Reason.EXPIRED, Match(Stage.REPLY_CLASS, detail="delayed")
+        reason = Reason.UNDEFINED
+        if code is not None:
+            match = Match(Stage.REPLY_CLASS, detail=str(code))
+    # The command the refusal answered says whom it is about when the codes do not.
+    if _command_is(facts.command, "MAIL") and reason in _ADDRESS_REASONS:
+        return Reason.SENDER_REJECTED, Match(Stage.REPLY_CLASS, detail="MAIL FROM")
+    greeting = _command_is(facts.command, "CONNECT", "HELO", "EHLO")
+    refused = code is not None and 500 <= code < 600
+    if greeting and refused and reason in (Reason.UNDEFINED, Reason.SECURITY, Reason.SYNTAX_ERROR):
+        # Refused before any address was sent: the sending host itself is not wanted.
+        return Reason.IP_BLOCKED, Match(Stage.REPLY_CLASS, detail=facts.command or "")
+    return reason, match
 
 
 def _permanent(
