@@ -1,21 +1,41 @@
-"""The `bouncekit` command: parse bounces, browse signatures, check a pack.
+"""The `bouncekit` command: parse bounces in batch, browse signatures, check a pack.
 
-Exit codes: 0 success, 1 a check failed (or an input could not be read), 2 usage error.
+`bouncekit parse` reads files, folders (plain or Maildir), mbox files and `-` (standard
+input); it prints each result (text, `--json`, `--jsonl` or `--csv`), then a summary table
+(provider x category x block type) and the incidents found: sender-side blocks grouped by
+provider, block type, blocked IP and rule, with the recipients to keep.
+
+Exit codes: 0 success; 1 a check failed, or an input could not be read (the others are
+still parsed and reported); 2 usage error (bad option, nothing to read).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
-from bouncekit._api import parse_bounce
+from bouncekit._batch import (
+    Parsed,
+    Progress,
+    Tally,
+    count_files,
+    csv_writer,
+    iter_inputs,
+    jsonl_lines,
+    parse_all,
+    render_summary,
+    text_stream,
+)
 from bouncekit._check import check_examples
 from bouncekit._errors import SignatureError
 from bouncekit._registry import build_registry, default_registry
 from bouncekit._types import Bounce, BounceReport
+from bouncekit.incidents import Incident, IncidentDetector
 
 
 def _summary(report: BounceReport, lang: str, explain: bool) -> str:
@@ -61,28 +81,71 @@ def _bounce_lines(b: Bounce, lang: str, explain: bool) -> list[str]:
     return out
 
 
-def _read(path: str) -> bytes:
-    if path == "-":
-        return sys.stdin.buffer.read()
-    return Path(path).read_bytes()
+def _render(p: Parsed, args: argparse.Namespace, single: bool) -> str:
+    """One parsed input in the chosen output format (CSV is written separately)."""
+    assert p.report is not None
+    if args.json:
+        return json.dumps(p.report.to_dict(), ensure_ascii=False, indent=2)
+    if args.jsonl:
+        return "\n".join(jsonl_lines(p))
+    text = _summary(p.report, args.lang, args.explain)
+    return text if single else f"== {p.label}\n{text}"
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    files: list[str] = args.files or ["-"]
+    if not args.files and sys.stdin.isatty():
+        print("bouncekit parse: give files, folders, or - to read standard input", file=sys.stderr)
+        return 2
+    out = text_stream(sys.stdout)
+    err = sys.stderr
+    machine = bool(args.json or args.jsonl or args.csv)
+    jobs = args.jobs or os.cpu_count() or 1
+    show_progress = args.progress == "always" or (args.progress == "auto" and err.isatty())
+    progress = Progress(err, count_files(files) if show_progress else None, show_progress)
+    first: Parsed | None = None
+    write_csv = csv_writer(out) if args.csv and not args.summary_only else None
+    detector = IncidentDetector(quiet=timedelta(hours=args.incident_gap))
+    incidents: list[Incident] = []
+    tally = Tally()
     status = 0
-    for path in args.files:
-        try:
-            data = _read(path)
-        except OSError as exc:
-            print(f"bouncekit: {path}: {exc.strerror or exc}", file=sys.stderr)
+    done_files, last_file = 0, None
+    for p in parse_all(iter_inputs(files, args.format), jobs):
+        source = p.label.rpartition("#")[0] if "#" in p.label else p.label
+        if source != last_file:
+            done_files, last_file = done_files + 1, source
+        tally.add(p)
+        if p.report is None:
+            progress.clear()
+            print(f"bouncekit: {p.label}: {p.error}", file=err)
             status = 1
             continue
-        report = parse_bounce(data)
-        if args.json:
-            print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        for b in p.report.bounces:
+            incidents.extend(detector.add(p.when, b))
+        if not args.summary_only:
+            progress.clear()
+            if write_csv is not None:
+                write_csv(p, args.lang)
+            elif first is None and tally.messages + tally.unreadable == 1:
+                first = p  # held back: its "== name" header depends on whether more follow
+            else:
+                if first is not None:
+                    print(_render(first, args, single=False), file=out)
+                    first = None
+                print(_render(p, args, single=False), file=out)
+        progress.update(done_files, tally.messages + tally.unreadable)
+    if first is not None:
+        print(_render(first, args, single=tally.messages + tally.unreadable == 1), file=out)
+    incidents.extend(detector.flush())
+    progress.update(done_files, tally.messages + tally.unreadable, force=True)
+    progress.clear()
+    wanted = args.summary or args.summary_only
+    if wanted or (not machine and tally.messages + tally.unreadable > 1):
+        text = render_summary(tally, incidents, args.lang, top=args.top)
+        if machine and not args.summary_only:
+            print(text, file=err)
         else:
-            if len(args.files) > 1:
-                print(f"== {path}")
-            print(_summary(report, args.lang, args.explain))
+            print(("\n" if not args.summary_only else "") + text, file=out)
     return status
 
 
@@ -150,14 +213,56 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="bouncekit", description="Why an email bounced, and what to do."
+        prog="bouncekit",
+        description="Why an email bounced, and what to do.",
+        epilog="exit codes: 0 success; 1 a check failed or an input could not be read; "
+        "2 usage error",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("parse", help="classify bounce messages (files, or - for stdin)")
-    p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p = sub.add_parser(
+        "parse",
+        help="classify bounce messages: files, folders, Maildirs, mbox files, - for stdin",
+        description="Classify bounces, then summarise them and list the incidents found.",
+    )
+    p.add_argument("files", nargs="*", metavar="PATH", help="file, folder, Maildir, mbox, or -")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print each full result as JSON")
+    fmt.add_argument("--jsonl", action="store_true", help="one JSON object per recipient")
+    fmt.add_argument("--csv", action="store_true", help="one CSV row per recipient")
     p.add_argument("--explain", action="store_true", help="show which stage and rule decided")
     p.add_argument("--lang", choices=("en", "fr"), default="en", help="language of the advice")
+    p.add_argument(
+        "--summary",
+        action="store_true",
+        help="always print the summary (on stderr with --json/--jsonl/--csv)",
+    )
+    p.add_argument(
+        "--summary-only", action="store_true", help="print only the summary and incidents"
+    )
+    p.add_argument("--top", type=_positive, default=10, help="incidents listed (default 10)")
+    p.add_argument(
+        "--incident-gap",
+        type=float,
+        default=6.0,
+        metavar="HOURS",
+        help="quiet time that ends an incident (default 6)",
+    )
+    p.add_argument(
+        "-j", "--jobs", type=_non_negative, default=1, help="worker processes (0: one per CPU)"
+    )
+    p.add_argument(
+        "--format",
+        choices=("auto", "message", "mbox"),
+        default="auto",
+        help="how to read files: auto (mbox when a file starts with a From line and is "
+        "not named *.eml), one message per file, or mbox",
+    )
+    p.add_argument(
+        "--progress",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="progress bar on stderr (auto: when stderr is a terminal)",
+    )
     p.set_defaults(func=cmd_parse)
     s = sub.add_parser("signatures", help="list signature packs, or show one")
     s.add_argument("action", choices=("list", "show"))
@@ -170,13 +275,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))
     except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and keep Python from complaining
+        # again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
