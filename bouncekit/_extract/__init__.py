@@ -4,6 +4,7 @@ Order (each extractor returns None when the message is not its kind, so the next
 
 1. `arf`        RFC 5965 feedback reports and the complaint formats that predate it
 2. `dsn`        RFC 3464 delivery status parts (the readable part fills in what they omit)
+   `esp_json`   Amazon SES notifications mailed as JSON (bounce, complaint, delivery)
 3. `ndr.families`  MTA text reports of a known family (`mta/`, each keyed on fingerprints)
 4. `autoreply`  RFC 3834 auto-responses and vacation subjects (never a failure); after the
                 bounce formats because Exim, Postfix and Microsoft flag bounces
@@ -40,10 +41,10 @@ def extract(view: MailView) -> Extracted:
 
 def extract_once(view: MailView, *, nested: bool) -> Extracted:
     """The dispatcher; `nested=False` when reading a bounce found inside another one."""
-    from bouncekit._extract import arf, autoreply, dsn, ndr
+    from bouncekit._extract import arf, autoreply, dsn, esp_json, ndr
     from bouncekit._extract import nested as inner
 
-    chain = [arf.extract, dsn.extract, ndr.families, autoreply.extract]
+    chain = [arf.extract, dsn.extract, esp_json.extract, ndr.families, autoreply.extract]
     if nested:
         chain.append(inner.extract)
     chain.append(ndr.generic)

@@ -1,6 +1,12 @@
-"""RFC 5965 feedback reports (ARF): a recipient complained about a message."""
+"""RFC 5965 feedback reports (ARF): a recipient complained about a message.
+
+Also the complaint formats that are not ARF: Hotmail's older feedback loop (the
+complained-of message attached, `X-HmXmrOriginalRecipient`) and Apple Mail's unsubscribe.
+"""
 
 from __future__ import annotations
+
+import regex
 
 from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted
@@ -11,11 +17,51 @@ from bouncekit._types import Reason, ReportKind
 FEEDBACK_TYPES = ("abuse", "fraud", "not-spam", "opt-out", "virus", "auth-failure", "other")
 
 
+_HOTMAIL_SUBJECT = regex.compile(
+    r"^\s*complaint about message from\s+([0-9a-fA-F.:]{3,45})", regex.IGNORECASE
+)
+
+
+def _complaint(recipient: str | None, ftype: str) -> Evidence:
+    return Evidence(
+        recipient=recipient,
+        diagnostic=f"feedback-type: {ftype}",
+        source="arf",
+        feedback_type=ftype,
+        decided=Reason.COMPLAINT,
+    )
+
+
+def _hotmail(view: MailView) -> Extracted | None:
+    """Hotmail's feedback loop before ARF: the complained-of message, the recipient in
+    `X-HmXmrOriginalRecipient`, the source IP in the subject."""
+    m = _HOTMAIL_SUBJECT.match(decode_words(view.headers.get("subject"))[:300])
+    original = view.embedded_headers()
+    if m is None or original is None:
+        return None
+    rcpt = normalise_address(original.get("x-hmxmroriginalrecipient")) or next(
+        iter(find_addresses(decode_words(original.get("to")))), None
+    )
+    extra = [("source-ip", m.group(1))]
+    arrival = clean(original.get("date"))
+    if arrival:
+        extra.append(("arrival-date", arrival))
+    return Extracted(ReportKind.FEEDBACK, [_complaint(rcpt, "abuse")], extra=extra)
+
+
+def _apple_unsubscribe(view: MailView) -> Extracted | None:
+    """Apple Mail's one-click unsubscribe: a message from the recipient itself."""
+    if (view.headers.get("x-apple-unsubscribe") or "").strip().lower() != "true":
+        return None
+    sender = find_addresses(decode_words(view.headers.get("from")))
+    return Extracted(ReportKind.FEEDBACK, [_complaint(sender[0] if sender else None, "opt-out")])
+
+
 def extract(view: MailView) -> Extracted | None:
     part = next((p for p in view.parts if p.ctype == "message/feedback-report"), None)
     report_type = view.parts[0].params.get("report-type", "").lower()
     if part is None and report_type != "feedback-report":
-        return None
+        return _hotmail(view) or _apple_unsubscribe(view)
     fields = (
         parse_headers(view.body(part).strip(b"\n"), view.policy.max_headers, view.defects)
         if part is not None
@@ -35,7 +81,9 @@ def extract(view: MailView) -> Extracted | None:
     if not recipients:
         original = view.embedded_headers()
         if original is not None:
-            recipients = find_addresses(decode_words(original.get("to")))[:1]
+            # Microsoft's JMRP names the complaining mailbox; otherwise the original's To
+            jmrp = normalise_address(original.get("x-hmxmroriginalrecipient"))
+            recipients = [jmrp] if jmrp else find_addresses(decode_words(original.get("to")))[:1]
     extra: list[tuple[str, str]] = []
     if fields is not None:
         for name in (
@@ -46,6 +94,8 @@ def extract(view: MailView) -> Extracted | None:
             "original-mail-from",
         ):
             value = clean(fields.get(name))
+            if not value and name == "arrival-date":
+                value = clean(fields.get("received-date"))  # the draft-ARF name of the field
             if value:
                 extra.append((name, value))
     evidences = [
