@@ -1,14 +1,21 @@
 """Built-in packs + plugin packs + explicit paths -> one immutable, compiled `Registry`.
 
 Packs load and compile on first use, never at import. Plugins come from the entry-point
-group `bouncekit.signatures`: the entry point names a module (every `*.toml` beside it is
+group `bouncekit.signatures`: the entry point names a package (every `*.toml` in it is
 read) or a callable returning paths. A plugin pack either has a new id, or says
 `extends = "<pack>"` to add rules in front of that pack's own, listing in `overrides`
-the ids it replaces; any other collision is an error.
+the ids it replaces (an id listed there and not redefined removes that rule); any other
+collision (a pack id, a rule id, an advice key) is an error. Rules are addressed as
+`pack/rule`. Every pattern is checked for nested quantifiers and pumped at load
+(`_pattern_safety`): an unsafe pack does not load.
+
+Off switches: `build_registry(plugins=False)`, or `BOUNCEKIT_PLUGINS=0` in the environment
+for the default registry (tests that must not see whatever plugins are installed).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -77,10 +84,19 @@ class Registry:
         self._packs = {p.id: CompiledPack(p) for p in ordered}
         if GENERIC not in self._packs:
             raise SignatureError(f"registry: no '{GENERIC}' pack")
-        self._advice: dict[str, AdviceSpec] = {a.key: a for a in advice}
+        self._advice: dict[str, AdviceSpec] = {}
+        for spec in advice:
+            if spec.key in self._advice:
+                raise SignatureError(f"advice key {spec.key!r} is defined twice")
+            self._advice[spec.key] = spec
         for cp in self._packs.values():
-            for key, spec in cp.advice.items():
-                self._advice.setdefault(key, spec)
+            for spec in cp.pack.advice:
+                if spec.key in self._advice:
+                    raise SignatureError(
+                        f"{cp.pack.origin}: advice key {spec.key!r} already exists; "
+                        "give the pack's advice its own key"
+                    )
+                self._advice[spec.key] = spec
         self._domains: dict[str, str] = {}
         for cp in self._packs.values():
             for d in cp.pack.domains:
@@ -189,11 +205,26 @@ def _builtin_advice() -> list[AdviceSpec]:
     return out
 
 
-def _path_texts(path: str | Path) -> Iterator[tuple[str, str]]:
+def pack_files(path: str | Path) -> list[Path]:
+    """The pack files of a path: the file itself, or every `*.toml` of a directory."""
     p = Path(path)
-    files = sorted(p.glob("*.toml")) if p.is_dir() else [p]
-    for f in files:
-        yield str(f), f.read_text(encoding="utf-8")
+    if p.is_dir():
+        files = sorted(p.glob("*.toml"))
+        if not files:
+            raise SignatureError(f"{p}: no *.toml pack in this directory")
+        return files
+    if not p.is_file():
+        raise SignatureError(f"{p}: no such file")
+    return [p]
+
+
+def _path_texts(path: str | Path) -> Iterator[tuple[str, str]]:
+    for f in pack_files(path):
+        try:
+            text = f.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SignatureError(f"{f}: cannot read: {exc}") from None
+        yield str(f), text
 
 
 def _plugin_texts() -> Iterator[tuple[str, str]]:
@@ -204,6 +235,11 @@ def _plugin_texts() -> Iterator[tuple[str, str]]:
         except Exception as exc:  # noqa: BLE001 - a broken plugin is reported, by name
             raise SignatureError(f"plugin {ep.name!r}: cannot load: {exc}") from None
         if isinstance(obj, ModuleType):
+            if not hasattr(obj, "__path__"):
+                raise SignatureError(
+                    f"plugin {ep.name!r}: {obj.__name__} is a module; name a package that "
+                    "holds the *.toml packs, or a callable returning paths"
+                )
             folder = resources.files(obj)
             for entry in sorted(folder.iterdir(), key=lambda e: e.name):
                 if entry.name.endswith(".toml"):
@@ -255,10 +291,26 @@ def _merge(base: dict[str, Pack], extra: Pack) -> None:
     )
 
 
+def plugins_enabled() -> bool:
+    """False when `BOUNCEKIT_PLUGINS` is 0/false/no/off: the default registry skips plugins."""
+    return os.environ.get("BOUNCEKIT_PLUGINS", "1").strip().lower() not in (
+        "0",
+        "false",
+        "no",
+        "off",
+    )
+
+
 def build_registry(
     paths: Iterable[str | Path] = (), *, builtin: bool = True, plugins: bool = True
 ) -> Registry:
-    """A registry of the built-in packs, installed plugins, then explicit `paths`, in order."""
+    """A registry of the built-in packs, installed plugins, then explicit `paths`, in order.
+
+    `plugins=False` ignores installed plugins (the off switch for tests); `builtin=False`
+    leaves out the built-in packs (a path must then provide a `generic` pack).
+    """
+    if isinstance(paths, str | Path):
+        paths = [paths]  # a lone path, not an iterable of characters
     packs: dict[str, Pack] = {}
     if builtin:
         for origin, text in _builtin_texts():
@@ -282,5 +334,5 @@ def default_registry() -> Registry:
     if _default is None:
         with _lock:
             if _default is None:
-                _default = build_registry()
+                _default = build_registry(plugins=plugins_enabled())
     return _default

@@ -14,6 +14,7 @@ from typing import Any
 import regex
 
 from bouncekit._errors import SignatureError
+from bouncekit._pattern_safety import UnsafePattern, check_pattern
 from bouncekit._types import Action, BlockType, Category, Fixer, Reason
 
 _ID = regex.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -72,6 +73,7 @@ class Rule:
     counter_examples: tuple[Example, ...]
     links: tuple[str, ...]
     source: str
+    origin: str = ""  # the file (or plugin) the rule was read from
 
     @property
     def qualified_id(self) -> str:
@@ -111,11 +113,17 @@ def _str_list(value: Any, origin: str, where: str) -> tuple[str, ...]:
 
 
 def compile_pattern(source: str, origin: str, where: str) -> regex.Pattern[str]:
-    """Compile a signature pattern; invalid syntax is a SignatureError."""
+    """Compile a signature pattern; invalid syntax, nested quantifiers or a pattern that
+    runs out of time on a quick pump are SignatureErrors (an unsafe pack cannot load)."""
     try:
-        return regex.compile(source, PATTERN_FLAGS)
+        pattern = regex.compile(source, PATTERN_FLAGS)
     except (regex.error, ValueError, TypeError) as exc:
         raise _err(origin, where, f"invalid pattern: {exc}") from None
+    try:
+        check_pattern(pattern)
+    except UnsafePattern as exc:
+        raise _err(origin, where, f"unsafe pattern: {exc}") from None
+    return pattern
 
 
 def _enum(kind: Any, value: Any, origin: str, where: str) -> Any:
@@ -217,6 +225,7 @@ def _rule(data: Any, pack_id: str, origin: str, index: int) -> Rule:
         ),
         links=_str_list(data.get("links", []), origin, f"{where}.links"),
         source=str(data.get("source", "")),
+        origin=origin,
     )
 
 
@@ -276,6 +285,12 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
     priority = data.get("priority", 100)
     if not isinstance(priority, int):
         raise _err(origin, f"{pid}.priority", "must be an integer")
+    extends = data.get("extends")
+    if extends is not None and (not isinstance(extends, str) or not _PACK_ID.fullmatch(extends)):
+        raise _err(origin, f"{pid}.extends", "must be a pack id")
+    overrides = _str_list(data.get("overrides", []), origin, f"{pid}.overrides")
+    if overrides and extends is None:
+        raise _err(origin, f"{pid}.overrides", "needs 'extends' (the pack whose rules it replaces)")
     return Pack(
         id=pid,
         name=str(data.get("name", pid)),
@@ -289,8 +304,8 @@ def parse_pack(data: dict[str, Any], origin: str) -> Pack:
         links=tuple(sorted(links.items())),
         advice=_advice(data.get("advice"), origin),
         rules=rules,
-        extends=data.get("extends"),
-        overrides=_str_list(data.get("overrides", []), origin, f"{pid}.overrides"),
+        extends=extends,
+        overrides=overrides,
         priority=priority,
         origin=origin,
     )

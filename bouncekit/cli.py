@@ -12,12 +12,12 @@ still parsed and reported); 2 usage error (bad option, nothing to read).
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
-from pathlib import Path
 
 from bouncekit._batch import (
     Parsed,
@@ -31,9 +31,9 @@ from bouncekit._batch import (
     render_summary,
     text_stream,
 )
-from bouncekit._check import check_examples
-from bouncekit._errors import SignatureError
-from bouncekit._registry import build_registry, default_registry
+from bouncekit._check import check_paths
+from bouncekit._registry import default_registry
+from bouncekit._schema import Pack, Rule
 from bouncekit._types import Bounce, BounceReport
 from bouncekit.incidents import Incident, IncidentDetector
 
@@ -149,65 +149,102 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return status
 
 
+def _pack_lines(pack: Pack) -> list[str]:
+    """Who the pack is about: provider, how it is recognised, where to get help."""
+    out = [f"{pack.name} [{pack.id}] ({pack.kind}, priority {pack.priority}, from {pack.origin})"]
+    fields = (
+        ("domains", pack.domains),
+        ("hosts", pack.hosts),
+        ("fingerprints", pack.fingerprints),
+        ("fingerprint patterns", tuple(p.pattern for p in pack.fingerprint_patterns)),
+    )
+    for label, values in fields:
+        if values:
+            out.append(f"{label} ({len(values)}): {', '.join(values)}")
+    if pack.links:
+        out.append("links:")
+        out.extend(f"  {label}: {url}" for label, url in pack.links)
+    out.append(f"rules ({len(pack.rules)}), tried in this order:")
+    return out
+
+
+def _rule_lines(rule: Rule) -> list[str]:
+    """One rule: what it means, when it fires, and the examples it must decide."""
+    kind = f"{rule.category}" + (f" / {rule.block_type}" if rule.block_type else "")
+    out = [f"- {rule.qualified_id}: {rule.reason} ({kind})"]
+    details = (
+        ("permanent", "" if rule.permanent is None else str(rule.permanent).lower()),
+        ("blocklist", rule.blocklist or ""),
+        ("advice", rule.advice or ""),
+        ("keywords", ", ".join(rule.keywords)),
+        ("pattern", rule.pattern.pattern if rule.pattern is not None else ""),
+        ("status", ", ".join(rule.status)),
+        ("codes", ", ".join(str(c) for c in rule.codes)),
+        ("links", " ".join(rule.links)),
+        ("source", rule.source),
+    )
+    out.extend(f"    {label}: {value}" for label, value in details if value)
+    for ex in rule.examples:
+        out.append(f"    example: {ex.text}")
+    for ex in rule.counter_examples:
+        out.append(f"    counter-example: {ex.text}")
+    return out
+
+
 def cmd_signatures(args: argparse.Namespace) -> int:
     registry = default_registry()
     if args.action == "list":
         for pack in registry.packs:
-            print(f"{pack.id:16} {pack.kind:9} {len(pack.rules):3} rules  {pack.name}")
+            plugin = "" if pack.origin.startswith("bouncekit/") else f"  ({pack.origin})"
+            print(f"{pack.id:16} {pack.kind:9} {len(pack.rules):3} rules  {pack.name}{plugin}")
         return 0
     if not args.id:
         print("bouncekit: signatures show needs an ID (a pack, or pack/rule)", file=sys.stderr)
         return 2
     pack_id, _, rule_id = args.id.partition("/")
     cp = registry.pack(pack_id)
+    if cp is None and not rule_id:
+        # A bare rule id is enough when only one pack has it.
+        owners = [r for r in registry.rules() if r.id == pack_id]
+        if len(owners) == 1:
+            print("\n".join(_rule_lines(owners[0])))
+            return 0
+        if owners:
+            names = ", ".join(r.qualified_id for r in owners)
+            print(f"bouncekit: {pack_id!r} is a rule of several packs: {names}", file=sys.stderr)
+            return 1
     if cp is None:
-        print(f"bouncekit: no pack {pack_id!r}", file=sys.stderr)
+        near = difflib.get_close_matches(pack_id, [p.id for p in registry.packs], n=3)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        print(f"bouncekit: no pack {pack_id!r}{hint}", file=sys.stderr)
         return 1
-    pack = cp.pack
-    if not rule_id:
-        print(f"{pack.name} [{pack.id}] ({pack.kind}, from {pack.origin})")
-        if pack.domains:
-            more = " ..." if len(pack.domains) > 12 else ""
-            print(f"  domains: {', '.join(pack.domains[:12])}{more}")
-        if pack.hosts:
-            print(f"  hosts: {', '.join(pack.hosts)}")
-        for label, url in pack.links:
-            print(f"  {label}: {url}")
-    for rule in pack.rules:
-        if rule_id and rule.id != rule_id:
-            continue
-        kind = f"{rule.category}" + (f"/{rule.block_type}" if rule.block_type else "")
-        print(f"- {rule.qualified_id}: {rule.reason} ({kind}) advice={rule.advice or '-'}")
-        if rule_id:
-            if rule.keywords:
-                print(f"  keywords: {', '.join(rule.keywords)}")
-            if rule.pattern is not None:
-                print(f"  pattern: {rule.pattern.pattern}")
-        for ex in rule.examples if rule_id else rule.examples[:1]:
-            print(f"    e.g. {ex.text[:160]}")
+    if rule_id:
+        rule = registry.rule(args.id)
+        if rule is None:
+            print(f"bouncekit: pack {pack_id!r} has no rule {rule_id!r}", file=sys.stderr)
+            return 1
+        print("\n".join(_rule_lines(rule)))
+        return 0
+    lines = _pack_lines(cp.pack)
+    for rule in cp.rules:
+        lines.extend(_rule_lines(rule))
+    print("\n".join(lines))
     return 0
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    try:
-        registry = build_registry(args.paths, plugins=not args.no_plugins)
-    except SignatureError as exc:
-        print(f"invalid: {exc}", file=sys.stderr)
+    report = check_paths(args.paths, plugins=not args.no_plugins)
+    if report.error is not None:
+        print(f"invalid: {report.error}", file=sys.stderr)
         return 1
-    own = set()
-    for path in args.paths:
-        p = Path(path)
-        for f in sorted(p.glob("*.toml")) if p.is_dir() else [p]:
-            from bouncekit._schema import load_pack_text
-
-            pack = load_pack_text(f.read_text(encoding="utf-8"), str(f))
-            own.add(pack.extends or pack.id)
-    results = check_examples(registry, own or None)
-    failed = [r for r in results if not r.ok]
+    failed = report.failed
     for r in failed:
         what = "counter-example decided by its rule" if r.counter else f"decided by {r.decided_by}"
         print(f"FAIL {r.rule}: {what}: {r.example[:120]}")
-    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    print(
+        f"{len(report.files)} file(s), {report.rules} rule(s): "
+        f"{len(report.results) - len(failed)} example(s) passed, {len(failed)} failed"
+    )
     return 1 if failed else 0
 
 
