@@ -118,7 +118,8 @@ def content_type(headers: Headers) -> tuple[str, dict[str, str]]:
     """(`type/subtype` lowercased, params) of a header block; text/plain by default."""
     raw = headers.get("content-type") or ""
     raw = raw[:4096]
-    main = raw.split(";", 1)[0].strip().lower() or "text/plain"
+    # first token: "text/plain\n charset=x" (folded, no semicolon) is text/plain
+    main = (raw.split(";", 1)[0].split(None, 1) or ["text/plain"])[0].lower()
     if "/" not in main:
         main = "text/plain"
     params: dict[str, str] = {}

@@ -83,7 +83,8 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
             diagnostic = (text_reply or (diagnostic + " " + context_text)).strip()
             code = found.code if found is not None and text_reply else None
         action = (block.get("action") or "").strip().lower()[:20] or None
-        remote = clean(_typed(block.get("remote-mta"))) or None
+        # "dns; mx.example.com (TCP|192.0.2.1|...)": the host name, not the comments
+        remote = clean(_typed(block.get("remote-mta")).split(" (", 1)[0]) or None
         command = found.command if found is not None else None
         if command is None and context_text:
             command = unwrap(context_text).command

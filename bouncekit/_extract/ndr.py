@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import regex
 
-from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted, flufl, mta
+from bouncekit._extract.mta._common import evidence
 from bouncekit._extract.text import (
     is_system_address,
     line_recipients,
     own_addresses,
     recipient_context,
     report_text,
+    sections,
 )
 from bouncekit._message import MailView, decode_words
-from bouncekit._text import find_addresses, normalise_address
+from bouncekit._text import find_addresses
 from bouncekit._types import ReportKind
 
 _BOUNCE_SUBJECT = regex.compile(
@@ -99,17 +100,19 @@ def generic(view: MailView) -> Extracted | None:
         recipients = flufl.failed_recipients(header_block, text)
     if not recipients and not text.strip():
         return None
+    recipients = recipients[: view.policy.max_recipients]
+    lines = text.split("\n")
+    parts = sections(lines, recipients)
     evidences = []
-    for recipient in recipients[: view.policy.max_recipients] or [None]:  # type: ignore[list-item]
-        context = recipient_context(text, recipient) if recipient else ""
-        evidences.append(
-            Evidence(
-                recipient=normalise_address(recipient),
-                action="failed",
-                diagnostic=context if len(context) > len(recipient or "") + 4 else _summary(text),
-                source="ndr",
-            )
-        )
+    for recipient in recipients or [None]:  # type: ignore[list-item]
+        section = parts.get(recipient, []) if recipient else []
+        ev = evidence(recipient, section, "generic")
+        ev.source = "ndr"
+        if not ev.code:
+            # no remote reply quoted: the recipient's paragraph, else the report's words
+            context = recipient_context(text, recipient) if recipient else ""
+            ev.diagnostic = context if len(context) > len(recipient or "") + 4 else _summary(text)
+        evidences.append(ev)
     return Extracted(ReportKind.NDR, evidences)
 
 

@@ -54,6 +54,9 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
 def _parse_2003(lines: list[str], own: set[str]) -> list[Evidence]:
     start = next(i for i, ln in enumerate(lines) if _X2003.search(ln))
     blocks: list[tuple[str, list[str]]] = []
+    inline = [a for a in find_addresses(lines[start]) if a.lower() not in own]
+    if inline:  # "Did not reach the following recipient: rcpt@example.com"
+        blocks.append((inline[0], []))
     for line in lines[start + 1 :]:
         m = _ON_DATE.match(line) if not line[:1].isspace() else None
         addr = find_addresses(m.group(1))[0] if m and find_addresses(m.group(1)) else None

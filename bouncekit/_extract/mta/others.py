@@ -5,6 +5,9 @@
 - au:       KDDI / au one net: `Could not be delivered to: <rcpt>` then the reason line
 - javamail: Verizon vtext, Apache James: `Error message below:` + `RCPT TO: rcpt` in details
 - fml:      the fml mailing-list manager's notices to the list owner (X-MLServer: fml)
+- dma:      the DragonFly Mail Agent: `There was an error delivering your mail to <rcpt>.`
+            then `host [ip] did not like our RCPT TO:` and the reply
+- notes:    Lotus Domino / Notes: `------- Failure Reasons --------`, the reason, the address
 """
 
 from __future__ import annotations
@@ -119,6 +122,55 @@ def _fml_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     return [evidence(addrs[0], first.split("\n"), "fml", diagnostic=fold(first))]
 
 
+_DMA = regex.compile(
+    r"there was an error delivering your mail to <?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?\.?$",
+    regex.IGNORECASE | regex.MULTILINE,
+)
+
+
+def _dma_detect(view: MailView, text: str) -> bool:
+    return "dragonfly mail agent" in text[:500].lower() or _DMA.search(text[:2000]) is not None
+
+
+def _dma_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    """The sentence names the recipient, so the bounce's own headers do not veto it."""
+    matches = list(_DMA.finditer(text[:20000]))
+    out = []
+    for k, m in enumerate(matches):
+        end = matches[k + 1].start() if k + 1 < len(matches) else len(text)
+        lines = text[m.end() : end].strip("\n").split("\n")
+        out.append(evidence(m.group(1), lines, "dma"))
+    return out
+
+
+_NOTES = regex.compile(r"^-{3,}\s*failure reasons\s*-{3,}", regex.IGNORECASE | regex.MULTILINE)
+
+
+def _notes_detect(view: MailView, text: str) -> bool:
+    return _NOTES.search(text[:4000]) is not None
+
+
+def _notes_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    m = _NOTES.search(text)
+    assert m is not None  # detect() said so
+    out = []
+    reason: list[str] = []
+    for line in text[m.end() :].split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("---"):
+            break
+        addrs = find_addresses(stripped)
+        if addrs and len(stripped) <= len(addrs[0]) + 4:
+            if addrs[0].lower() not in own:
+                out.append(evidence(addrs[0], reason, "notes", diagnostic=" ".join(reason)))
+            reason = []
+        else:
+            reason.append(stripped)
+    return out
+
+
 FAMILIES: list[
     tuple[str, Callable[[MailView, str], bool], Callable[[MailView, str, set[str]], list[Evidence]]]
 ] = [
@@ -126,4 +178,6 @@ FAMILIES: list[
     ("au", _au_detect, _au_parse),
     ("javamail", _javamail_detect, _javamail_parse),
     ("fml", _fml_detect, _fml_parse),
+    ("dma", _dma_detect, _dma_parse),
+    ("notes", _notes_detect, _notes_parse),
 ]

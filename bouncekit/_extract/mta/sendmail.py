@@ -42,19 +42,26 @@ def detect(view: MailView, text: str) -> bool:
     return _LIST.search(text[:20000]) is not None
 
 
-def _listed(lines: list[str], own: set[str]) -> list[str]:
-    """Addresses under the `The following addresses had ... errors` headings."""
-    out: dict[str, None] = {}
+def _listed(lines: list[str], own: set[str]) -> dict[str, list[str]]:
+    """Addresses under the `The following addresses had ... errors` headings, with the
+    lines that follow each one (`(reason: 550 ...)`, `[User unknown]`)."""
+    out: dict[str, list[str]] = {}
     inside = False
+    current: list[str] | None = None
     for line in lines:
         if _HEADING.match(line):
             inside = "following address" in line.lower()
+            current = None
             continue
-        if inside and line.strip():
-            for addr in find_addresses(line)[:1]:
-                if addr.lower() not in own:
-                    out.setdefault(addr, None)
-    return list(out)
+        if not inside or not line.strip():
+            continue
+        addrs = find_addresses(line)[:1] if not line[:1].isspace() or current is None else []
+        if addrs and addrs[0].lower() not in own:
+            current = out.setdefault(addrs[0], [])
+            current.append(line)
+        elif current is not None:
+            current.append(line)
+    return out
 
 
 def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
@@ -99,9 +106,10 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
         pending_reply = None
         if rcpt not in replies:
             replies[rcpt] = (diag, list(session), session_host)
-    recipients = _listed(lines[:start] if start < len(lines) else lines, own)
+    listed = _listed(lines[:start] if start < len(lines) else lines, own)
+    recipients = list(listed)
     for rcpt in order:
-        if rcpt not in recipients:
+        if rcpt not in listed:
             recipients.append(rcpt)
     out = []
     for rcpt in recipients:
@@ -110,8 +118,24 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
             ev = evidence(rcpt, [], "sendmail")
             set_diagnostic(ev, diag)
             ev.command = command_in("\n".join(sess))
+            if ev.command == "DATA" and rcpt.lower() in diag.lower():
+                # PIPELINING: the RCPT TO replies arrive after `>>> DATA`; one that echoes
+                # the recipient answers RCPT TO (DATA itself then gets "503 Need RCPT").
+                ev.command = "RCPT TO"
             ev.remote_mta = host
         else:
+            words = _own_words(listed.get(rcpt, []), rcpt)
             ev = evidence(rcpt, transcript[:12], "sendmail")
+            if words and (not ev.code or leading_code(words)):
+                set_diagnostic(ev, words)
         out.append(ev)
     return out
+
+
+def _own_words(lines: list[str], rcpt: str) -> str:
+    """`rcpt [User unknown]` / `(reason: 550 ...)`: what the list says beside an address."""
+    text = fold(" ".join(lines))
+    text = regex.sub(r"<?" + regex.escape(rcpt) + r">?", "", text, flags=regex.IGNORECASE)
+    text = regex.sub(r"\(?(?:expanded from|reason):[^()]{0,40}?\)?", " ", text, flags=regex.I)
+    text = fold(text).strip(" []():<>")
+    return text if sum(c.isalpha() for c in text) >= 3 else ""
