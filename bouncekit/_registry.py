@@ -228,6 +228,7 @@ def _path_texts(path: str | Path) -> Iterator[tuple[str, str]]:
 
 
 def _plugin_texts() -> Iterator[tuple[str, str]]:
+    """(origin, text) of every installed plugin's packs, in entry-point name order."""
     eps = sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name)
     for ep in eps:
         try:
@@ -249,7 +250,7 @@ def _plugin_texts() -> Iterator[tuple[str, str]]:
                 for origin, text in _path_texts(path):
                     yield f"plugin {ep.name}: {origin}", text
         else:
-            raise SignatureError(f"plugin {ep.name!r}: must name a module or a callable")
+            raise SignatureError(f"plugin {ep.name!r}: must name a package or a callable")
 
 
 def _merge(base: dict[str, Pack], extra: Pack) -> None:
@@ -311,16 +312,21 @@ def build_registry(
     """
     if isinstance(paths, str | Path):
         paths = [paths]  # a lone path, not an iterable of characters
+    extra = [load_pack_text(text, origin) for path in paths for origin, text in _path_texts(path)]
     packs: dict[str, Pack] = {}
     if builtin:
         for origin, text in _builtin_texts():
             _merge(packs, load_pack_text(text, origin))
     if plugins:
+        # A plugin pack also given as a path is taken from the path: `bouncekit check` on a
+        # plugin's source tree checks that version, not the installed one.
+        given = {p.id for p in extra}
         for origin, text in _plugin_texts():
-            _merge(packs, load_pack_text(text, origin))
-    for path in paths:
-        for origin, text in _path_texts(path):
-            _merge(packs, load_pack_text(text, origin))
+            pack = load_pack_text(text, origin)
+            if pack.id not in given:
+                _merge(packs, pack)
+    for pack in extra:
+        _merge(packs, pack)
     return Registry(packs.values(), _builtin_advice())
 
 
