@@ -52,10 +52,27 @@ _IN_REPLY_TO = regex.compile(
 _EXIM = regex.compile(
     r"SMTP error from remote (?:mail server|mailer|server)\s+(?:after|for)\s+"
     r"(end of data|initial connection|pipelined [A-Z ]{4,12}|[A-Z][A-Z ]{2,12})"
-    r"(?::?\s*<[^>\s]{0,300}>)?\s*(?:command)?[,:]?\s*(?:host(?::|\s)\s*([\w.-]{1,255})"
-    r"\s*[\[(]([0-9a-fA-F.:]{1,45})[\])])?\s*(?:reason:)?:?\s*",
+    r"(?::?\s*<[^>\s]{0,300}>)?(?:\s+SIZE=\d{1,12})?\s*(?:command)?[,:]?\s*"
+    r"(?:host(?::|\s)\s*([\w.-]{1,255})(?:\s*[\[(]([0-9a-fA-F.:]{1,45})[\])])?)?"
+    r"\s*(?:reason:)?:?\s*",
     regex.IGNORECASE,
 )
+# Amazon SES: "5.1.0 - Unknown address error 550-'5.2.2 <x@y>... Mailbox Full'
+# (delivery attempts: 0)": the remote reply is the quoted part.
+_SES = regex.compile(
+    r"^[245]\.\d{1,3}\.\d{1,3} - [^'\n]{0,80}?\b([245]\d\d)[- ]'([^']{1,2000})'"
+    r"\s*(?:\(delivery attempts: \d{1,6}\))?",
+    regex.IGNORECASE,
+)
+# What is left of an Exim/GMX line when a report quotes only its tail:
+# "SIZE=1543: host mx.example.jp [192.0.2.20]: 550 ..." or "host: mx.example.jp 5.2.2 ...".
+_HOST_PREFIX = regex.compile(
+    r"^(?:SIZE=\d{1,12}:\s*)?host:?\s+([\w.-]{1,255})(?:\s*[\[(]([0-9a-fA-F.:]{1,45})[\])])?"
+    r":?\s+(?=[245]\d\d\b|[245]\.\d{1,3}\.\d)",
+    regex.IGNORECASE,
+)
+# Sendmail V5: "554 <x@y>... 550 Host unknown": the local code, then the remote reply.
+_SENDMAIL_RELAYED = regex.compile(r"^[45]\d\d <[^>\s]{1,300}>\.\.\.\s*(?=[45]\d\d[ -])")
 # Exchange / Microsoft 365: "Remote Server returned '550 5.1.1 ...'" and the 5.1.351 wrapper.
 _EXCHANGE = regex.compile(
     r"(?:Remote Server|Server at [^\s]{1,255}(?: \([0-9a-fA-F.:]{1,45}\))?)"
@@ -80,14 +97,15 @@ class Unwrapped:
 
 
 def _command(raw: str) -> str:
-    cmd = " ".join(raw.upper().split())
-    if cmd.startswith("END OF DATA") or cmd == "END OF DATA":
-        return "DATA"
-    if cmd in ("RCPT", "PIPELINED RCPT TO"):
+    """One spelling per SMTP command: `RCPT TO`, `MAIL FROM`, `DATA`, `CONNECT`, ..."""
+    cmd = " ".join(raw.upper().split()).removesuffix(" COMMAND").removeprefix("PIPELINED ")
+    if cmd.startswith("END OF DATA") or cmd in ("TEXT", "BODY", "MESSAGE", "BDAT"):
+        return "DATA"  # GMX/1&1 says "for TEXT command" for the message content
+    if cmd == "RCPT":
         return "RCPT TO"
-    if cmd in ("MAIL", "PIPELINED MAIL FROM"):
+    if cmd == "MAIL":
         return "MAIL FROM"
-    if cmd in ("THE INITIAL GREETING", "INITIAL CONNECTION"):
+    if cmd in ("THE INITIAL GREETING", "INITIAL CONNECTION", "CONNECTION", "GREETING"):
         return "CONNECT"
     return cmd
 
@@ -114,6 +132,17 @@ def unwrap(diagnostic: str) -> Unwrapped:
     m = _EXCHANGE.search(text)
     if m:
         text = m.group(1).strip()
+    m = _HOST_PREFIX.match(text)
+    if m:
+        host = host or m.group(1).rstrip(".")
+        ip = ip or m.group(2)
+        text = text[m.end() :]
+    m = _SES.match(text)
+    if m:
+        text = f"{m.group(1)} {m.group(2).strip()}"
+    m = _SENDMAIL_RELAYED.match(text)
+    if m:
+        text = text[m.end() :]
     m = _M365_ARROW.search(text)
     if m:
         text = text[m.end() :].strip()
