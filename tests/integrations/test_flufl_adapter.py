@@ -156,3 +156,36 @@ def test_corpus_side_by_side_with_flufl_bounce() -> None:
         print(f"  {key}: {value}")
     assert not unexplained, f"flufl.bounce finds recipients bouncekit misses: {unexplained}"
     assert counts["messages"] > 0
+
+
+def _mailman_registers(runner: object, msg: email.message.Message) -> set[str]:
+    """The addresses Mailman 3.3's bounce runner registers for a non-VERP bounce."""
+    temporary, addresses = runner.all_failures(msg)  # type: ignore[attr-defined]
+    if len(addresses) == 0 and len(temporary) > 0:
+        return set()
+    return {a.decode("utf-8") if isinstance(a, bytes) else a for a in addresses}
+
+
+def test_mailman_plugin_patches_the_bounce_runner() -> None:
+    import types
+
+    from bouncekit.compat.mailman import patch_bounce_runner
+
+    runner = types.ModuleType("mailman.runners.bounce")
+    runner.all_failures = flufl.bounce.all_failures  # type: ignore[attr-defined]
+    block = _msg(make_bounce(provider="microsoft", reason="ip_blocked", recipient="jo@hotmail.com"))
+    gone = _msg(make_bounce(reason="user_unknown", recipient="al@example.com"))
+    assert _mailman_registers(runner, block) == {"jo@hotmail.com"}
+    patch_bounce_runner(runner)
+    assert _mailman_registers(runner, block) == set()
+    assert _mailman_registers(runner, gone) == {"al@example.com"}
+
+
+def test_mailman_plugin_object() -> None:
+    pytest.importorskip("mailman.interfaces.plugin")
+    from mailman.interfaces.plugin import IPlugin
+    from zope.interface.verify import verifyObject
+
+    from bouncekit.compat.mailman import plugin
+
+    assert verifyObject(IPlugin, plugin())
