@@ -106,6 +106,7 @@ class Row:
     hard: bool | None  # None: the row does not say one way (e.g. "soft / hard")
     block_type: str | None  # ours; None = no block type
     block_raw: str
+    unverified: bool = False  # the text cell itself says "(? literal ...)": a shape, not seen
 
 
 @dataclass(slots=True)
@@ -189,6 +190,7 @@ def rows(path: Path) -> Iterator[Row | tuple[str, int, str]]:
             hard=parse_hard(hard_cell),
             block_type=BLOCK_TYPE.get(raw),
             block_raw=raw,
+            unverified="(? literal" in text_cell,
         )
 
 
@@ -264,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
 
     per: dict[str, Tally] = {}
     total = Tally()
+    seen = Tally()  # without the rows whose literal is marked "(? literal)"
     outcomes: list[Outcome] = []
     for item in rows(path):
         if isinstance(item, tuple):
@@ -279,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
         outcomes.append(o)
         per.setdefault(item.provider, Tally()).add(o)
         total.add(o)
+        if not item.unverified:
+            seen.add(o)
     misses = [o for o in outcomes if not o.provider_ok or o.hard_ok is False or o.block_ok is False]
 
     if args.json:
@@ -286,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(
                 {
                     "total": asdict(total),
+                    "literal_seen": asdict(seen),
                     "providers": {k: asdict(v) for k, v in per.items()},
                     "misses": [
                         {
@@ -319,6 +325,9 @@ def main(argv: list[str] | None = None) -> int:
         if pid in per and per[pid].rows:
             print(_line(pid, per[pid]))
     print(_line("OVERALL", total))
+    if seen.rows != total.rows:
+        print(_line("  literal seen", seen))
+        print(f"  ({total.rows - seen.rows} row(s) whose text cell is marked '(? literal)')")
     if total.missing_literal:
         print(f"{len(total.missing_literal)} trusted row(s) without a literal text, not counted")
     print(f"\n{len(misses)} row(s) with a miss:")
