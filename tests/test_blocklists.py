@@ -215,3 +215,14 @@ def test_importing_bouncekit_does_not_read_the_table() -> None:
         "assert b._table is not None"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_table_and_ip_patterns_pass_the_pattern_safety_check() -> None:
+    from bouncekit._blocklists import _LISTED_IP
+    from bouncekit._pattern_safety import check_pattern
+
+    for bl in TABLE:
+        check_pattern(bl.pattern)
+        if bl.context is not None:
+            check_pattern(bl.context)
+    check_pattern(_LISTED_IP)
