@@ -245,6 +245,7 @@ class _Facts:
     remote: str | None
     remote_ip: str | None
     command: str | None
+    relayed: bool  # a report quoting a remote reply (False: the SMTP client's own reply)
 
 
 def _reply_code(text: str) -> int | None:
@@ -271,6 +272,7 @@ def _facts(ev: Evidence) -> _Facts:
         remote=ev.remote_mta or (u.remote_host if u else None),
         remote_ip=u.remote_ip if u else None,
         command=ev.command or (u.command if u else None),
+        relayed=ev.source != "reply",
     )
 
 
@@ -322,16 +324,17 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
 # Reasons that blame the recipient's address. Said in reply to MAIL FROM, they are about the
 # envelope sender instead ("553 5.1.8 ... domain does not exist" is the sender's domain).
 _ADDRESS_REASONS = frozenset(
-    {
-        Reason.USER_UNKNOWN,
-        Reason.DOMAIN_UNKNOWN,
-        Reason.ADDRESS_MOVED,
-        Reason.FILTERED,
-        Reason.SECURITY,
-        Reason.SYNTAX_ERROR,
-        Reason.UNDEFINED,
-    }
+    {Reason.USER_UNKNOWN, Reason.DOMAIN_UNKNOWN, Reason.ADDRESS_MOVED, Reason.FILTERED}
 )
+# ... and what a bare code says when no rule read the text (5.7.1, 5.5.x, nothing).
+_VAGUE_REASONS = _ADDRESS_REASONS | {Reason.SECURITY, Reason.SYNTAX_ERROR, Reason.UNDEFINED}
+
+# An addressing status more precise than "unknown user" wins over the phrase.
+_ADDRESS_STATUS: dict[tuple[int, int], Reason] = {
+    (1, 2): Reason.DOMAIN_UNKNOWN,
+    (1, 6): Reason.ADDRESS_MOVED,
+    (2, 1): Reason.ACCOUNT_DISABLED,
+}
 
 
 def _command_is(command: str | None, *names: str) -> bool:
@@ -345,20 +348,47 @@ def _transient(facts: _Facts) -> bool:
 
 
 def _refine(reason: Reason, facts: _Facts) -> tuple[Reason, str]:
-    """What a generic phrase means once the SMTP command and the code class are known.
+    """What a generic phrase means once the SMTP command, the status and the code are known.
 
     Generic phrases are context-free; the context can overturn them. A provider rule is
     written for its provider's replies and is never refined.
     """
     if _command_is(facts.command, "MAIL") and reason in _ADDRESS_REASONS:
         return Reason.SENDER_REJECTED, "said to MAIL FROM"
-    if reason is Reason.USER_UNKNOWN and _command_is(facts.command, "DATA", "BDAT"):
-        # The address was accepted at RCPT TO: the "unknown user" is the recipient's filter.
-        return Reason.FILTERED, "said after DATA"
     if reason is Reason.DOMAIN_UNKNOWN and _transient(facts):
         # A temporary DNS failure says nothing yet about the domain's existence.
         return Reason.NETWORK_ERROR, "transient"
+    if reason is Reason.USER_UNKNOWN:
+        return _unknown_user(facts)
     return reason, ""
+
+
+def _unknown_user(facts: _Facts) -> tuple[Reason, str]:
+    """An "unknown user" is a bad address only when something confirms it was one.
+
+    Confirmed: an addressing status (X.1.x) or the reply to RCPT TO. Contradicted: a reply
+    after DATA (the address had been accepted), or a status naming the mailbox's state or a
+    policy (X.2.0, X.7.1): then the recipient's own filter answered with that wording.
+    Unconfirmed: a relayed bare reply code with neither status nor command is filed as
+    filtered too (Sisimai's reading): it is not proof enough to suppress the address.
+    """
+    status, command = facts.status, facts.command
+    if status is not None:
+        precise = _ADDRESS_STATUS.get((status.subject, status.detail))
+        if precise is not None and not _command_is(command, "RCPT"):
+            return precise, f"status {status}"
+        if status.subject == 1:
+            return Reason.USER_UNKNOWN, ""
+    if _command_is(command, "RCPT"):
+        return Reason.USER_UNKNOWN, ""
+    if _command_is(command, "DATA", "BDAT"):
+        return Reason.FILTERED, "said after DATA"
+    if status is not None and (status.subject, status.detail) in ((2, 0), (7, 1)):
+        return Reason.FILTERED, f"status {status}"
+    unconfirmed = status is None and command is None and facts.relayed
+    if unconfirmed and facts.code is not None and facts.code >= 500:
+        return Reason.FILTERED, "unconfirmed"
+    return Reason.USER_UNKNOWN, ""
 
 
 def _with_reason(rule: Rule, reason: Reason) -> Rule:
@@ -417,7 +447,7 @@ def _fallback(ev: Evidence, facts: _Facts) -> tuple[Reason, Match]:
         if code is not None:
             match = Match(Stage.REPLY_CLASS, detail=str(code))
     # The command the refusal answered says whom it is about when the codes do not.
-    if _command_is(facts.command, "MAIL") and reason in _ADDRESS_REASONS:
+    if _command_is(facts.command, "MAIL") and reason in _VAGUE_REASONS:
         return Reason.SENDER_REJECTED, Match(Stage.REPLY_CLASS, detail="MAIL FROM")
     greeting = _command_is(facts.command, "CONNECT", "HELO", "EHLO")
     refused = code is not None and 500 <= code < 600
