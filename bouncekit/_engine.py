@@ -52,7 +52,7 @@ _BLOCK_TYPE: dict[Reason, BlockType] = {
     Reason.SENDER_REJECTED: BlockType.SENDER_INVALID,
     Reason.RELAY_DENIED: BlockType.POLICY,
     Reason.FILTERED: BlockType.POLICY,
-    Reason.SECURITY: BlockType.AUTH,
+    Reason.SECURITY: BlockType.POLICY,  # a bare 5.7.x says "not authorized", not why
     Reason.TLS_REQUIRED: BlockType.TLS,
     Reason.NOT_RFC_COMPLIANT: BlockType.PROTOCOL,
 }
@@ -131,7 +131,7 @@ _STATUS_REASON: dict[tuple[int, int], Reason] = {
     (5, 0): Reason.SYNTAX_ERROR,
     (5, 1): Reason.SYNTAX_ERROR,
     (5, 2): Reason.SYNTAX_ERROR,
-    (5, 3): Reason.EXCEEDED_LIMIT,
+    (5, 3): Reason.TOO_MANY_CONNECTIONS,  # "too many recipients" for this session
     (5, 4): Reason.SYNTAX_ERROR,
     (6, 0): Reason.CONTENT_REJECTED,
     (6, 1): Reason.CONTENT_REJECTED,
@@ -147,12 +147,15 @@ _STATUS_REASON: dict[tuple[int, int], Reason] = {
     (7, 5): Reason.SECURITY,
     (7, 6): Reason.SECURITY,
     (7, 7): Reason.SECURITY,
-    (7, 8): Reason.AUTH_FAILURE,
+    (7, 8): Reason.SECURITY,  # SMTP AUTH credentials invalid (the client's login)
     (7, 9): Reason.POLICY,
     (7, 10): Reason.TLS_REQUIRED,
     (7, 11): Reason.TLS_REQUIRED,
     (7, 13): Reason.ACCOUNT_DISABLED,
     (7, 14): Reason.SECURITY,
+    (7, 20): Reason.AUTH_FAILURE,  # RFC 7372: DKIM
+    (7, 21): Reason.AUTH_FAILURE,
+    (7, 22): Reason.AUTH_FAILURE,
     (7, 23): Reason.AUTH_FAILURE,
     (7, 24): Reason.AUTH_FAILURE,
     (7, 25): Reason.REVERSE_DNS,
@@ -329,6 +332,12 @@ _ADDRESS_REASONS = frozenset(
 # ... and what a bare code says when no rule read the text (5.7.1, 5.5.x, nothing).
 _VAGUE_REASONS = _ADDRESS_REASONS | {Reason.SECURITY, Reason.SYNTAX_ERROR, Reason.UNDEFINED}
 
+# Said at the greeting (or to HELO), a vague refusal is about the connecting host.
+_GREETING = ("CONNECT", "HELO", "EHLO")
+_GREETING_REASONS = frozenset(
+    {Reason.SYSTEM_ERROR, Reason.SECURITY, Reason.SYNTAX_ERROR, Reason.UNDEFINED}
+)
+
 # An addressing status more precise than "unknown user" wins over the phrase.
 _ADDRESS_STATUS: dict[tuple[int, int], Reason] = {
     (1, 2): Reason.DOMAIN_UNKNOWN,
@@ -355,6 +364,9 @@ def _refine(reason: Reason, facts: _Facts) -> tuple[Reason, str]:
     """
     if _command_is(facts.command, "MAIL") and reason in _ADDRESS_REASONS:
         return Reason.SENDER_REJECTED, "said to MAIL FROM"
+    if reason in _GREETING_REASONS and _command_is(facts.command, *_GREETING):
+        # Refused before any address was sent: the sending host itself is not wanted.
+        return Reason.IP_BLOCKED, f"refused at {facts.command}"
     if reason is Reason.DOMAIN_UNKNOWN and _transient(facts):
         # A temporary DNS failure says nothing yet about the domain's existence.
         return Reason.NETWORK_ERROR, "transient"
@@ -437,21 +449,21 @@ def _fallback(ev: Evidence, facts: _Facts) -> tuple[Reason, Match]:
             reason = Reason.POLICY  # Microsoft's 5.7.5xx-9xx families are all policy refusals
         if reason is not None:
             match = Match(Stage.ENHANCED_STATUS, detail=str(status))
+    delayed = ev.action == "delayed"
     if reason is None:
         if ev.action in ("delivered", "relayed", "expanded") or (code is not None and code < 400):
             return Reason.DELIVERED, Match(Stage.REPLY_CLASS, detail=ev.action or str(code))
-        if ev.action == "delayed":
-            # Still queued: Sisimai and most ESPs file delay notices under "expired".
-            return Reason.EXPIRED, Match(Stage.REPLY_CLASS, detail="delayed")
         reason = Reason.UNDEFINED
         if code is not None:
             match = Match(Stage.REPLY_CLASS, detail=str(code))
+    if delayed and reason in (Reason.UNDEFINED, Reason.NETWORK_ERROR, Reason.SYSTEM_ERROR):
+        # Still queued after a transient failure: filed with `expired` (as Sisimai and most
+        # ESPs do), unless the status named something more precise (a full mailbox).
+        return Reason.EXPIRED, Match(Stage.REPLY_CLASS, detail="delayed")
     # The command the refusal answered says whom it is about when the codes do not.
     if _command_is(facts.command, "MAIL") and reason in _VAGUE_REASONS:
         return Reason.SENDER_REJECTED, Match(Stage.REPLY_CLASS, detail="MAIL FROM")
-    greeting = _command_is(facts.command, "CONNECT", "HELO", "EHLO")
-    refused = code is not None and 500 <= code < 600
-    if greeting and refused and reason in (Reason.UNDEFINED, Reason.SECURITY, Reason.SYNTAX_ERROR):
+    if _command_is(facts.command, *_GREETING) and reason in _GREETING_REASONS:
         # Refused before any address was sent: the sending host itself is not wanted.
         return Reason.IP_BLOCKED, Match(Stage.REPLY_CLASS, detail=facts.command or "")
     return reason, match

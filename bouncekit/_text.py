@@ -37,9 +37,11 @@ def fold(text: str) -> str:
 # --- relay wrappers ------------------------------------------------------------------------
 
 # Postfix: "<rcpt>: host mx.example[192.0.2.1] said: 550 ... (in reply to RCPT TO command)"
+# "... connect to mx.example[192.0.2.1]:25: server refused to talk to me: 421 ..." is the
+# greeting: the session was refused before any envelope command.
 _POSTFIX_HOST = regex.compile(
-    r"\bhost\s+([\w.-]{1,255})\[([0-9a-fA-F.:]{1,45}|IPv6:[0-9a-fA-F:.]{1,45})\]\s+"
-    r"(?:said|refused to talk to me):\s?",
+    r"\b(?:host|connect to)\s+([\w.-]{1,255})\[([0-9a-fA-F.:]{1,45}|IPv6:[0-9a-fA-F:.]{1,45})\]"
+    r"(?::\d{1,5})?:?\s+(?:server\s+)?(said|refused to talk to me):\s?",
     regex.IGNORECASE,
 )
 _IN_REPLY_TO = regex.compile(
@@ -121,6 +123,8 @@ def unwrap(diagnostic: str) -> Unwrapped:
     m = _POSTFIX_HOST.search(text)
     if m:
         host, ip = m.group(1).rstrip("."), m.group(2)
+        if m.group(3).lower().startswith("refused"):
+            command = command or "CONNECT"
         text = text[m.end() :].strip()
     else:
         m = _EXIM.search(text)
