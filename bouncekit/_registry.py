@@ -98,9 +98,21 @@ class Registry:
                     )
                 self._advice[spec.key] = spec
         self._domains: dict[str, str] = {}
+        hosts: dict[str, str] = {}
         for cp in self._packs.values():
-            for d in cp.pack.domains:
-                self._domains.setdefault(d, cp.pack.id)
+            # A recipient domain or MX host names one provider: two packs claiming it is a
+            # collision (add to the other pack with `extends` instead).
+            for claims, values, what in (
+                (self._domains, cp.pack.domains, "domain"),
+                (hosts, cp.pack.hosts, "host"),
+            ):
+                for value in values:
+                    owner = claims.setdefault(value, cp.pack.id)
+                    if owner != cp.pack.id:
+                        raise SignatureError(
+                            f"{cp.pack.origin}: {what} {value!r} is already claimed by pack "
+                            f"{owner!r}"
+                        )
         self._hosts = sorted(
             ((h, cp.pack.id) for cp in self._packs.values() for h in cp.pack.hosts),
             key=lambda item: -len(item[0]),

@@ -215,6 +215,11 @@ def test_broken_plugins_are_named(monkeypatch: pytest.MonkeyPatch, obj: Any, mes
             'en = "e"\nfr = "f"\n',
             "advice key 'ip-blocked' already exists",
         ),
+        ('id = "x"\ndomains = ["Hotmail.com"]\n', "domain 'hotmail.com' is already claimed by"),
+        (
+            'id = "x"\nhosts = [".olc.protection.outlook.com"]\n',
+            "host '.olc.protection.outlook.com' is already claimed by pack 'microsoft'",
+        ),
     ],
 )
 def test_collisions_are_errors(tmp_path: Path, pack: str, message: str) -> None:
