@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bouncekit._types import BlockType, Bounce, Category, Reason
 
-__all__ = ["EspVocabulary", "crosswalk", "crosswalk_for"]
+__all__ = ["EspVocabulary", "crosswalk", "crosswalk_for", "markdown_table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,10 +231,51 @@ def crosswalk_for(
         mailgun_severity="permanent" if permanent or suppressed else "temporary",
         mailgun_reason=mg_reason,
         anymail_event_type="deferred" if delayed else "bounced",
-        anymail_reject_reason=_ANYMAIL_FROM_CLASS.get(klass, "other"),
+        anymail_reject_reason=None if delayed else _ANYMAIL_FROM_CLASS.get(klass, "other"),
     )
 
 
 def crosswalk(bounce: Bounce) -> EspVocabulary:
     """The nearest value of each ESP's vocabulary for this bounce."""
     return crosswalk_for(bounce.reason, bounce.category, bounce.permanent, bounce.block_type)
+
+
+def markdown_table() -> str:
+    """The crosswalk as a Markdown table (docs/integrations.md embeds it), one row per
+    reason with its default category, permanent and, for soft reasons, also temporary."""
+    head = (
+        "| bouncekit reason | category | permanent | SES bounceType / subType | SparkPost "
+        "class | SendGrid event / type / classification | Postmark Type | Mailgun severity "
+        "/ reason | anymail event_type / reject_reason |"
+    )
+    lines = [head, "|---|---|---|---|---|---|---|---|---|"]
+
+    def cell(*values: object) -> str:
+        shown = [str(v) for v in values if v is not None]
+        return " / ".join(shown) if shown else "—"
+
+    for reason in Reason:
+        category = reason.default_category
+        if category is Category.SOFT and reason is not Reason.SUPPRESSED:
+            perms: tuple[bool, ...] = (True, False)
+        else:
+            perms = (
+                category in (Category.HARD, Category.BLOCK, Category.UNKNOWN)
+                or reason is Reason.SUPPRESSED,
+            )
+        for perm in perms:
+            v = crosswalk_for(reason, category, perm)
+            ses = cell(v.ses_bounce_type, v.ses_bounce_subtype) if v.ses_bounce_type else None
+            row = [
+                f"`{reason.value}`",
+                category.value,
+                "yes" if perm else "no",
+                ses or cell(v.ses_event),
+                cell(v.sparkpost_type, v.sparkpost_bounce_class),
+                cell(v.sendgrid_event, v.sendgrid_type, v.sendgrid_classification),
+                cell(v.postmark_type),
+                cell(v.mailgun_event, v.mailgun_severity, v.mailgun_reason),
+                cell(v.anymail_event_type, v.anymail_reject_reason),
+            ]
+            lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
