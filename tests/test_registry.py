@@ -321,7 +321,7 @@ def test_importing_bouncekit_reads_no_pack_and_no_plugin() -> None:
         real_loads, real_eps = tomllib.loads, importlib.metadata.entry_points
         tomllib.loads = refuse
         importlib.metadata.entry_points = refuse
-        import bouncekit, bouncekit.cli
+        import bouncekit
         from bouncekit import _registry, _blocklists
         assert _registry._default is None and _blocklists._table is None
         tomllib.loads, importlib.metadata.entry_points = real_loads, real_eps
