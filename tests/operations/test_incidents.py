@@ -12,7 +12,16 @@ from bouncekit import Category, Fixer, classify_reply
 from bouncekit.incidents import Incident, IncidentDetector, detect_incidents
 from bouncekit.policy import SuppressionPolicy, Verdict
 
-from .streams import BLOCK_START, BLOCKED_IP, HARD, HOTMAIL_REPLIES, SPAMHAUS, Stream, generate
+from .streams import (
+    BLOCK_START,
+    BLOCKED_IP,
+    HARD,
+    HOTMAIL_REPLIES,
+    SPAMHAUS,
+    Stream,
+    generate,
+    reply_bounce,
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +123,7 @@ def _spamhaus_events(n: int, ips: int) -> list[tuple[float, object]]:
     return [
         (
             float(i),
-            classify_reply(SPAMHAUS.format(ip=f"198.51.100.{i % ips}"), recipient=f"m{i}@x.org"),
+            reply_bounce(SPAMHAUS.format(ip=f"198.51.100.{i % ips}"), f"m{i}@x.org"),
         )
         for i in range(n)
     ]
@@ -138,7 +147,7 @@ def test_memory_stays_bounded() -> None:
 def test_a_recipient_that_hard_bounced_leaves_the_keep_list() -> None:
     events: list[tuple[float, object]] = [_hotmail(i) for i in range(3)]
     rcpt = "r1@hotmail.com"
-    events.append((5.0, classify_reply(HARD.format(rcpt=rcpt), recipient=rcpt)))
+    events.append((5.0, classify_reply(HARD, recipient=rcpt)))
     (inc,) = detect_incidents(events)  # type: ignore[arg-type]
     assert set(inc.recipients) == {"r0@hotmail.com", "r1@hotmail.com", "r2@hotmail.com"}
     assert set(inc.keep) == {"r0@hotmail.com", "r2@hotmail.com"}

@@ -13,7 +13,7 @@ from .streams import ARF, AUTO_REPLY, HARD, HOTMAIL_REPLIES, SOFT
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 RCPT = "reader@example.org"
-HARD_B = classify_reply(HARD.format(rcpt=RCPT), recipient=RCPT)
+HARD_B = classify_reply(HARD, recipient=RCPT)
 SOFT_B = classify_reply(SOFT, recipient=RCPT)
 BLOCK_B = classify_reply(
     HOTMAIL_REPLIES[0].format(ip="192.0.2.1", tag="X"), recipient="reader@hotmail.com"
