@@ -218,11 +218,12 @@ def test_importing_bouncekit_does_not_read_the_table() -> None:
 
 
 def test_table_and_ip_patterns_pass_the_pattern_safety_check() -> None:
-    from bouncekit._blocklists import _LISTED_IP
+    from bouncekit._blocklists import _IP_AFTER, _IP_BEFORE
     from bouncekit._pattern_safety import check_pattern
 
     for bl in TABLE:
         check_pattern(bl.pattern)
         if bl.context is not None:
             check_pattern(bl.context)
-    check_pattern(_LISTED_IP)
+    check_pattern(_IP_AFTER)
+    check_pattern(_IP_BEFORE)
