@@ -194,6 +194,17 @@ def test_every_pack_of_ours_has_a_family_case() -> None:
     assert {p for _, p, _, _ in FAMILY} == set(OUR_PROVIDERS) | set(OUR_FILTERS)
 
 
+def test_a_cox_code_missing_from_its_table_is_an_ip_block_not_a_bad_sender_address() -> None:
+    """Cox wraps every AUP code in "sender rejected"; an unknown one is still Cox's block."""
+    b = classify_reply(
+        "550 5.1.0 <b@example.org> sender rejected. Refer to Error Codes section at "
+        "https://www.cox.com/residential/support/email-error-codes.html for more information. "
+        "AUP#CXRCPTX"
+    )
+    assert b.provider is not None and b.provider.id == "cox"
+    assert b.block_type is BlockType.IP_REPUTATION and b.match.rule == "cxbl-ip-blocked"
+
+
 @pytest.mark.parametrize(
     ("text", "recipient", "remote", "provider"),
     [
