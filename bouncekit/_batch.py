@@ -369,6 +369,7 @@ _WORDS = {
         "said": "said",
         "smaller": "smaller incidents not shown",
         "anyone": "(provider not identified)",
+        "condemned": "(none: each also hard-bounced or complained)",
     },
     "fr": {
         "summary": "Résumé",
@@ -390,6 +391,7 @@ _WORDS = {
         "said": "réponse",
         "smaller": "incidents plus petits non affichés",
         "anyone": "(fournisseur non identifié)",
+        "condemned": "(aucun : chacun a aussi eu un rejet définitif ou une plainte)",
     },
 }
 
@@ -478,7 +480,7 @@ def render_summary(
         lines.append(f"   {first[:1].upper()}{first[1:]}.")
         for link in inc.links[:3]:
             lines.append(f"   {link}")
-        keep = ", ".join(inc.keep[:show])
+        keep = ", ".join(inc.keep[:show]) or w["condemned"]
         extra = len(inc.keep) - show
         lines.append(f"   {w['keep']}: {keep}" + (f" (+{extra} {w['more']})" if extra > 0 else ""))
     if len(ranked) > top:

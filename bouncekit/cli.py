@@ -105,7 +105,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     progress = Progress(err, count_files(files) if show_progress else None, show_progress)
     first: Parsed | None = None
     write_csv = csv_writer(out) if args.csv and not args.summary_only else None
-    detector = IncidentDetector(quiet=timedelta(hours=args.incident_gap))
+    # Files come in name order, not time order: close incidents at the end, not by date.
+    detector = IncidentDetector(quiet=timedelta(hours=args.incident_gap), ordered=False)
     incidents: list[Incident] = []
     tally = Tally()
     status = 0

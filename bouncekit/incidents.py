@@ -116,6 +116,7 @@ class _Open:
 
     key: IncidentKey
     first: Bounce
+    serial: int
     first_seen: float | None = None
     last_seen: float | None = None
     bounces: int = 0
@@ -164,9 +165,12 @@ class _Open:
 class IncidentDetector:
     """Push-style incident detection: `add()` bounces as they come, collect what closes.
 
-    `add()` returns the incidents that the new bounce's time closed (groups quiet for longer
-    than `quiet`); `flush()` closes and returns the rest. Timestamps need only be roughly
-    in order: the clock is the latest one seen.
+    `add()` returns the incidents that closed (with `ordered`, groups quiet for longer than
+    `quiet` by the latest time seen so far); `flush()` closes and returns the rest. A bounce
+    joins the open incident of its group whose span it is within `quiet` of, else it opens
+    a new one, so the same block months apart is two incidents. Set `ordered=False` for
+    input that is not in time order (a folder read by file name): incidents then close only
+    for room (`max_open`) or at `flush()`, never because a later date was seen first.
     """
 
     def __init__(
@@ -176,6 +180,7 @@ class IncidentDetector:
         max_open: int = 1000,
         max_recipients: int = 100_000,
         min_recipients: int = 1,
+        ordered: bool = True,
     ) -> None:
         if max_open < 1 or max_recipients < 1 or min_recipients < 1:
             raise ValueError("IncidentDetector limits must be at least 1")
@@ -183,14 +188,17 @@ class IncidentDetector:
         self.max_open = max_open
         self.max_recipients = max_recipients
         self.min_recipients = min_recipients
-        self._open: OrderedDict[IncidentKey, _Open] = OrderedDict()  # least recent first
+        self.ordered = ordered
+        self._open: OrderedDict[int, _Open] = OrderedDict()  # least recently touched first
+        self._by_key: dict[IncidentKey, list[_Open]] = {}
+        self._serial = 0
         self._clock: float | None = None
 
     def add(self, when: Timestamp | None, bounce: Bounce) -> list[Incident]:
         t = _seconds(when)
         if t is not None:
             self._clock = t if self._clock is None else max(self._clock, t)
-        closed = self._expire()
+        closed = self._expire() if self.ordered else []
         if bounce.category is Category.BLOCK:
             self._add_block(t, bounce, closed)
         elif bounce.category in (Category.HARD, Category.COMPLAINT) and bounce.recipient:
@@ -203,19 +211,25 @@ class IncidentDetector:
     def _add_block(self, t: float | None, b: Bounce, closed: list[Incident]) -> None:
         provider = b.provider.id if b.provider else None
         key = IncidentKey(provider, b.block_type, b.blocked_ip, _rule(b))
-        inc = self._open.get(key)
-        if inc is None:
-            inc = self._adopt(key)
+        spans = [inc for inc in self._by_key.get(key, ()) if not self._apart(inc, t)]
+        inc = max(spans, key=lambda i: i.serial) if spans else self._adopt(key, t)
         if inc is None:
             if len(self._open) >= self.max_open:
-                _, oldest = self._open.popitem(last=False)
-                self._emit(oldest, closed)
-            inc = _Open(key, b)
-            self._open[key] = inc
-        self._open.move_to_end(inc.key)
+                self._emit(self._remove(next(iter(self._open.values()))), closed)
+            self._serial += 1
+            inc = _Open(key, b, self._serial)
+            self._open[inc.serial] = inc
+            self._by_key.setdefault(key, []).append(inc)
+        self._open.move_to_end(inc.serial)
         inc.add(t, b, self.max_recipients)
 
-    def _adopt(self, key: IncidentKey) -> _Open | None:
+    def _apart(self, inc: _Open, t: float | None) -> bool:
+        """True when `t` lies more than `quiet` outside the incident's span."""
+        if t is None or inc.first_seen is None or inc.last_seen is None:
+            return False
+        return t - inc.last_seen > self.quiet or inc.first_seen - t > self.quiet
+
+    def _adopt(self, key: IncidentKey, t: float | None) -> _Open | None:
         """An open incident of the same block that differs only by a missing IP.
 
         Providers do not always quote the blocked IP (Outlook's SC-001 sometimes does,
@@ -228,16 +242,27 @@ class IncidentDetector:
             for inc in reversed(self._open.values())
             if (inc.key.provider, inc.key.block_type, inc.key.rule)
             == (key.provider, key.block_type, key.rule)
+            and not self._apart(inc, t)
         ]
         if key.blocked_ip is None:
             return same[0] if same else None
         for inc in same:
             if inc.key.blocked_ip is None:
-                del self._open[inc.key]
+                self._by_key[inc.key].remove(inc)
+                if not self._by_key[inc.key]:
+                    del self._by_key[inc.key]
                 inc.key = key
-                self._open[key] = inc
+                self._by_key.setdefault(key, []).append(inc)
                 return inc
         return None
+
+    def _remove(self, inc: _Open) -> _Open:
+        del self._open[inc.serial]
+        spans = self._by_key[inc.key]
+        spans.remove(inc)
+        if not spans:
+            del self._by_key[inc.key]
+        return inc
 
     def _expire(self) -> list[Incident]:
         closed: list[Incident] = []
@@ -247,8 +272,7 @@ class IncidentDetector:
             inc = next(iter(self._open.values()))
             if inc.last_seen is None or self._clock - inc.last_seen <= self.quiet:
                 break
-            self._open.popitem(last=False)
-            self._emit(inc, closed)
+            self._emit(self._remove(inc), closed)
         return closed
 
     def _emit(self, inc: _Open, closed: list[Incident]) -> None:
@@ -263,6 +287,7 @@ class IncidentDetector:
         ):
             self._emit(inc, closed)
         self._open.clear()
+        self._by_key.clear()
         return closed
 
     @property
@@ -277,18 +302,21 @@ def detect_incidents(
     max_open: int = 1000,
     max_recipients: int = 100_000,
     min_recipients: int = 1,
+    ordered: bool = True,
 ) -> Iterator[Incident]:
     """Group sender-side blocks of a `(timestamp, Bounce)` stream into incidents.
 
     A generator: each incident is yielded when it closes (its group quiet for `quiet`), the
     rest at the end of the stream. Incidents with fewer than `min_recipients` distinct
-    recipients are dropped (raise it to see only the large ones).
+    recipients are dropped (raise it to see only the large ones). `ordered=False` is for
+    input out of time order: see `IncidentDetector`.
     """
     detector = IncidentDetector(
         quiet=quiet,
         max_open=max_open,
         max_recipients=max_recipients,
         min_recipients=min_recipients,
+        ordered=ordered,
     )
     for when, bounce in bounces:
         yield from detector.add(when, bounce)

@@ -161,3 +161,24 @@ def test_incident_to_dict_is_plain_data() -> None:
     assert data["provider"]["id"] == "microsoft"
     assert data["keep"] == ["r0@hotmail.com", "r60@hotmail.com"]
     assert data["advice"]["fixer"] == "ip_owner"
+
+
+def test_out_of_order_input_months_apart_is_two_incidents() -> None:
+    # A folder read in name order, not time order: the same block in June, March, March,
+    # June is two incidents (June with r0 twice, March with r1 and r2), in both modes.
+    march, june = 0.0, 90 * 86_400.0
+    b0, b1, b2 = (_hotmail(i)[1] for i in range(3))
+    events = [(june, b0), (march, b1), (march + 60, b2), (june + 60, b0)]
+    for ordered in (True, False):
+        found = sorted(
+            detect_incidents(events, ordered=ordered),  # type: ignore[arg-type]
+            key=lambda i: i.first_seen,
+        )
+        assert [(i.bounces, i.recipients) for i in found] == [
+            (2, ("r1@hotmail.com", "r2@hotmail.com")),
+            (2, ("r0@hotmail.com",)),
+        ], ordered
+    # Unordered mode never closes on a later date seen first; ordered mode does.
+    detector = IncidentDetector(ordered=False)
+    assert all(detector.add(t, b) == [] for t, b in events)
+    assert len(detector.flush()) == 2
