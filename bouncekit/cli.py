@@ -261,6 +261,8 @@ def build_parser() -> argparse.ArgumentParser:
         "parse",
         help="classify bounce messages: files, folders, Maildirs, mbox files, - for stdin",
         description="Classify bounces, then summarise them and list the incidents found.",
+        epilog="exit codes: 0 every input read; 1 an input could not be read (the others "
+        "are still reported); 2 usage error or nothing to read",
     )
     p.add_argument("files", nargs="*", metavar="PATH", help="file, folder, Maildir, mbox, or -")
     fmt = p.add_mutually_exclusive_group()

@@ -25,7 +25,7 @@ OWN_PAGES = {
     "index", "quickstart", "concepts", "results", "engine", "providers", "block-types",
     "cli", "policy", "testing", "changelog",
 }  # fmt: skip
-PREFERRED = ("integrations", "migration", "performance", "reliability")
+PREFERRED = ("integrations", "migrat", "performance", "reliability")
 
 # What each block type means for the sender, in one line (the advice says what to do).
 BLOCK_TYPE_SUMMARY: dict[BlockType, str] = {
