@@ -97,7 +97,14 @@ def _category(value: Category | str | _HasCategory) -> Category:
 
 @dataclass(frozen=True, slots=True)
 class SuppressionPolicy:
-    """The thresholds of the decision; every default is documented in the module docstring."""
+    """The thresholds of the decision, all configurable; the defaults follow the categories.
+
+    `hard_limit` hard bounces suppress the address (default 1: at once). `soft_limit` soft
+    bounces within `soft_window`, counted since the last delivery, suppress it (default 5
+    in 30 days). A complaint unsubscribes at once unless `complaint_unsubscribes` is False
+    (then it counts as a hard bounce). Blocks and unclassified failures count as soft only
+    if `block_counts_as_soft` / `unknown_counts_as_soft` say so (default: never).
+    """
 
     hard_limit: int = 1  # hard bounces before the address is suppressed
     soft_limit: int = 5  # soft bounces (since the last delivery, within the window)
