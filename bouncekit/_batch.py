@@ -24,6 +24,7 @@ from typing import IO, Any
 import regex
 
 from bouncekit._api import parse_bounce
+from bouncekit._registry import default_registry
 from bouncekit._types import Bounce, BounceReport
 from bouncekit.incidents import Incident
 
@@ -217,6 +218,9 @@ def parse_all(items: Iterable[Item], jobs: int = 1, chunk: int = 16) -> Iterator
         for item in items:
             yield parse_item(item)
         return
+    # Build the registry before the workers start: where processes fork (Linux), they
+    # inherit it compiled instead of each compiling every pack again.
+    default_registry()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         pending: deque[Future[list[Parsed]]] = deque()
         batch: list[Item] = []
