@@ -25,7 +25,7 @@ import regex
 
 from bouncekit._api import parse_bounce
 from bouncekit._registry import default_registry
-from bouncekit._types import Bounce, BounceReport
+from bouncekit._types import BounceReport
 from bouncekit.incidents import Incident
 
 # An mbox "From " separator line: `From sender  Thu Jul  2 12:05:05 2020` (asctime date).
@@ -408,7 +408,8 @@ class Tally:
     unreadable: int = 0
     recipients: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
-    cells: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    cells: Counter[tuple[str, str, str]] = field(default_factory=Counter)  # provider id or ""
+    names: dict[str, str] = field(default_factory=dict)  # provider id -> name
 
     def add(self, p: Parsed) -> None:
         if p.report is None:
@@ -418,12 +419,36 @@ class Tally:
         self.kinds[p.report.kind.value] += 1
         for b in p.report.bounces:
             self.recipients += 1
-            self.cells[_cell(b)] += 1
+            if b.provider is not None:
+                self.names[b.provider.id] = b.provider.name
+            provider = b.provider.id if b.provider else ""
+            self.cells[
+                (provider, b.category.value, b.block_type.value if b.block_type else "")
+            ] += 1
+
+    def rows(self) -> list[tuple[str, str, str, int]]:
+        """(provider name or "-", category, block type or "-", count), largest first."""
+        rows = [(self.names.get(p, "-"), c, bt or "-", n) for (p, c, bt), n in self.cells.items()]
+        return sorted(rows, key=lambda r: (-r[3], r[:3]))
 
 
-def _cell(b: Bounce) -> tuple[str, str, str]:
-    provider = b.provider.name if b.provider else "-"
-    return (provider, b.category.value, b.block_type.value if b.block_type else "-")
+def summary_data(tally: Tally, incidents: list[Incident]) -> dict[str, Any]:
+    """The summary as plain data (`--summary-only --json`): counts, then incidents."""
+    return {
+        "messages": tally.messages,
+        "unreadable": tally.unreadable,
+        "recipients": tally.recipients,
+        "kinds": dict(tally.kinds.most_common()),
+        "counts": [
+            {"provider": p or None, "category": c, "block_type": bt or None, "count": n}
+            for (p, c, bt), n in sorted(tally.cells.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "incidents": [i.to_dict() for i in _ranked(incidents)],
+    }
+
+
+def _ranked(incidents: list[Incident]) -> list[Incident]:
+    return sorted(incidents, key=lambda i: (-i.recipient_count, -i.bounces, i.rule))
 
 
 def _table(rows: list[tuple[str, ...]], right: set[int]) -> list[str]:
@@ -455,16 +480,14 @@ def render_summary(
         "",
     ]
     rows: list[tuple[str, ...]] = [(w["provider"], w["category"], w["block_type"], w["count"])]
-    for (provider, category, block_type), n in sorted(
-        tally.cells.items(), key=lambda kv: (-kv[1], kv[0])
-    ):
+    for provider, category, block_type, n in tally.rows():
         rows.append((provider, category, block_type, str(n)))
     if len(rows) > 1:
         lines.extend(_table(rows, right={3}))
     lines += ["", f"== {w['incidents']}: {len(incidents)}"]
     if not incidents:
         lines.append(f"  {w['none']}")
-    ranked = sorted(incidents, key=lambda i: (-i.recipient_count, -i.bounces, i.rule))
+    ranked = _ranked(incidents)
     for n, inc in enumerate(ranked[:top], 1):
         who = inc.provider.name if inc.provider else w["anyone"]
         head = f"{n}. {who}: {inc.block_type or '-'}"

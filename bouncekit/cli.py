@@ -29,6 +29,7 @@ from bouncekit._batch import (
     jsonl_lines,
     parse_all,
     render_summary,
+    summary_data,
     text_stream,
 )
 from bouncekit._check import check_paths
@@ -141,7 +142,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
     progress.update(done_files, tally.messages + tally.unreadable, force=True)
     progress.clear()
     wanted = args.summary or args.summary_only
-    if wanted or (not machine and tally.messages + tally.unreadable > 1):
+    if args.summary_only and (args.json or args.jsonl):
+        data = summary_data(tally, incidents)
+        print(json.dumps(data, ensure_ascii=False, indent=2 if args.json else None), file=out)
+    elif wanted or (not machine and tally.messages + tally.unreadable > 1):
         text = render_summary(tally, incidents, args.lang, top=args.top)
         if machine and not args.summary_only:
             print(text, file=err)
@@ -277,7 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="always print the summary (on stderr with --json/--jsonl/--csv)",
     )
     p.add_argument(
-        "--summary-only", action="store_true", help="print only the summary and incidents"
+        "--summary-only",
+        action="store_true",
+        help="print only the summary and incidents (as one JSON object with --json/--jsonl)",
     )
     p.add_argument("--top", type=_positive, default=10, help="incidents listed (default 10)")
     p.add_argument(

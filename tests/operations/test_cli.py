@@ -257,3 +257,17 @@ def test_whole_corpus_prints_summary_and_incidents() -> None:
     head = next(line for line in out.splitlines() if line.startswith("== Incidents"))
     assert int(head.rsplit(": ", 1)[1]) > 0
     assert "do not suppress: " in out and "who can fix it: " in out
+
+
+def test_summary_only_as_json(folder: Path) -> None:
+    r = run("parse", "--summary-only", "--json", str(folder))
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert (data["messages"], data["recipients"], data["kinds"]) == (20, 20, {"dsn": 20})
+    assert data["counts"] == [
+        {"provider": "microsoft", "category": "block", "block_type": "ip_reputation", "count": 20}
+    ]
+    (inc,) = data["incidents"]
+    assert inc["blocked_ip"] == "192.0.2.1" and inc["rule"] == "microsoft/block-list"
+    assert len(inc["keep"]) == 20 and inc["advice"]["fixer"] == "ip_owner"
+    assert inc["first_seen"] == "2026-03-02T10:00:00+00:00"
