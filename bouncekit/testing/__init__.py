@@ -55,7 +55,7 @@ __all__ = [
 SENDER = "shop@example.org"
 REPORTING_HOST = "mail.example.org"
 SENDER_IP = "192.0.2.10"
-REMOTE_IP = "192.0.2.25"
+REMOTE_IP = "192.0.2.253"  # not an address the packs' examples use
 DATE = "Mon, 02 Mar 2026 10:15:04 +0000"
 ORIGINAL_DATE = "Mon, 02 Mar 2026 10:15:02 +0000"
 SUBJECT = "Your receipt"
@@ -457,7 +457,8 @@ def make_bounce(
     """A realistic bounce of `rule` (or of the first rule with `reason` for `provider`).
 
     `form`: `dsn` (RFC 3464 multipart/report), `ndr` (the MTA's plain-text report) or
-    `reply` (the bare SMTP reply, `<recipient>: ` first). `example` picks one of the rule's
+    `reply` (the bare SMTP reply, `<recipient>: ` first, and Postfix's `host ... said:` when
+    the rule's example names the answering host). `example` picks one of the rule's
     examples (default: the first, or the first French one when `lang="fr"`). Raises
     `LookupError` when no rule fits and `ValueError` for an unknown form, MTA or language.
     """
@@ -477,6 +478,10 @@ def make_bounce(
         registry=registry,
     )
     if form == "reply":
+        if fx.example.remote_mta:
+            # The rule needs the answering host to know the provider: Postfix's own form.
+            host = f"host {fx.remote_mta}[{REMOTE_IP}] said: "
+            return f"<{fx.recipient}>: {host}{fx.reply} (in reply to RCPT TO command)".encode()
         return f"<{fx.recipient}>: {fx.reply}".encode()
     token = _token(fx.rule.qualified_id, fx.recipient, form, mta, lang, fx.example.text)
     text = _dsn(fx, mta, lang, token) if form == "dsn" else _ndr(fx, mta, lang, token)
