@@ -157,15 +157,17 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def _pack_lines(pack: Pack) -> list[str]:
     """Who the pack is about: provider, how it is recognised, where to get help."""
     out = [f"{pack.name} [{pack.id}] ({pack.kind}, priority {pack.priority}, from {pack.origin})"]
-    fields = (
-        ("domains", pack.domains),
-        ("hosts", pack.hosts),
-        ("fingerprints", pack.fingerprints),
-        ("fingerprint patterns", tuple(p.pattern for p in pack.fingerprint_patterns)),
-    )
-    for label, values in fields:
+    for label, values in (("domains", pack.domains), ("hosts", pack.hosts)):
         if values:
             out.append(f"{label} ({len(values)}): {', '.join(values)}")
+    # Fingerprints may hold commas: one a line.
+    for label, values in (
+        ("fingerprints", pack.fingerprints),
+        ("fingerprint patterns", tuple(p.pattern for p in pack.fingerprint_patterns)),
+    ):
+        if values:
+            out.append(f"{label} ({len(values)}):")
+            out.extend(f"  {value}" for value in values)
     if pack.links:
         out.append("links:")
         out.extend(f"  {label}: {url}" for label, url in pack.links)

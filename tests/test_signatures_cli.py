@@ -38,6 +38,7 @@ def test_show_pack_prints_provider_domains_hosts_links_rules_examples(
     assert "hotmail.com" in out and "outlook.com" in out  # domains, all of them
     assert all(d in out for d in pack.domains)
     assert ".olc.protection.outlook.com" in out  # hosts
+    assert all(f"\n  {fp}\n" in out for fp in pack.fingerprints)  # one a line
     for label, url in pack.links:
         assert f"{label}: {url}" in out
     for rule in pack.rules:
