@@ -211,6 +211,22 @@ def _provider(registry: Registry, pack_id: str | None) -> Provider | None:
     return Provider(id=cp.pack.id, name=cp.pack.name, links=cp.pack.links)
 
 
+def _behind_gateway(
+    registry: Registry, pack_id: str | None, remote: str | None, recipient: str | None
+) -> Provider | None:
+    """When a filtering gateway refused, the mailbox provider behind it (from the recipient
+    domain, else the remote host), if known: the gateway is reported, the provider kept."""
+    cp = registry.pack(pack_id) if pack_id else None
+    if cp is None or cp.pack.kind != "filter":
+        return None
+    behind = (registry.provider_by_domain(domain_of(recipient)), registry.provider_by_host(remote))
+    for pid in behind:
+        other = registry.pack(pid) if pid else None
+        if other is not None and other.pack.kind == "provider":
+            return _provider(registry, pid)
+    return None
+
+
 def _advice(
     registry: Registry, key: str, provider: Provider | None, extra_links: tuple[str, ...]
 ) -> Advice:
@@ -515,6 +531,7 @@ def _bounce(
     if category is not Category.BLOCK:
         block_type = None
     provider = _provider(registry, pack_id)
+    behind = _behind_gateway(registry, pack_id, facts.remote, ev.recipient)
     key = (rule.advice if rule else None) or (
         _BLOCK_ADVICE[block_type] if block_type else _ADVICE.get(reason, "unknown")
     )
@@ -553,4 +570,5 @@ def _bounce(
         match=match,
         feedback_type=clean(ev.feedback_type) or None,
         source=ev.source,
+        recipient_provider=behind,
     )

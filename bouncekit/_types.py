@@ -313,6 +313,9 @@ class Bounce(_Record):
     match: Match
     feedback_type: str | None = None  # ARF Feedback-Type, for complaints
     source: str = ""  # where the evidence came from: dsn, ndr:<family>, arf, reply, heuristic
+    # When `provider` is a filtering gateway (Proofpoint, Mimecast...), the recipient's own
+    # mailbox provider behind it, if the domain or host names one.
+    recipient_provider: Provider | None = None
 
     @property
     def is_failure(self) -> bool:
