@@ -283,8 +283,9 @@ _PLAIN: dict[tuple[Mta, Lang], str] = {
     ),
     ("exchange", "en"): (
         "Delivery has failed to these recipients or groups:\n\n"
-        "{recipient}\n"
-        "{exchange_reply}\n\n\n"
+        "{recipient}<mailto:{recipient}>\n"
+        "Your message couldn't be delivered. The recipient's email server refused it; its\n"
+        "reply is shown below for your email administrator.\n\n\n"
         "Diagnostic information for administrators:\n\n"
         "Generating server: {host}\n\n"
         "{recipient}\n"
@@ -293,8 +294,9 @@ _PLAIN: dict[tuple[Mta, Lang], str] = {
     ),
     ("exchange", "fr"): (
         "Échec de la remise pour ces destinataires ou groupes :\n\n"
-        "{recipient}\n"
-        "{exchange_reply}\n\n\n"
+        "{recipient}<mailto:{recipient}>\n"
+        "Votre message n'a pas pu être remis. Le serveur de messagerie du destinataire l'a\n"
+        "refusé ; sa réponse figure ci-dessous pour votre administrateur.\n\n\n"
         "Informations de diagnostic pour les administrateurs :\n\n"
         "Serveur de génération : {host}\n\n"
         "{recipient}\n"

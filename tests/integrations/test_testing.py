@@ -64,7 +64,16 @@ UNCONFIRMED = {
 }
 
 
-def _marks(rule_id: str, form: str, mta: str) -> list[pytest.MarkDecorator]:
+# A French Exchange NDR ("Échec de la remise pour ces destinataires ou groupes :",
+# "Informations de diagnostic pour les administrateurs :"): the Exchange extractor
+# (bouncekit/_extract/mta/exchange.py) knows the English headings only, so it reads the
+# friendly sentence under the recipient and never the server's reply. Reported; strict.
+EXCHANGE_FR = "French plain Exchange NDR: the admin section's French heading is not known"
+
+
+def _marks(rule_id: str, form: str, mta: str, lang: str) -> list[pytest.MarkDecorator]:
+    if (form, mta, lang) == ("ndr", "exchange", "fr"):
+        return [pytest.mark.xfail(strict=True, reason=EXCHANGE_FR)]
     if (rule_id, form, mta) in UNCONFIRMED:
         return [pytest.mark.xfail(strict=True, reason=UNCONFIRMED[(rule_id, form, mta)])]
     if form == "ndr" and mta == "exchange":
@@ -88,7 +97,7 @@ CASES = [
         mta,
         lang,
         id=f"{rule.qualified_id}-{form}-{mta}-{lang}",
-        marks=_marks(rule.qualified_id, form, mta),
+        marks=_marks(rule.qualified_id, form, mta, lang),
     )
     for rule in REGISTRY.rules()
     for form, mta, lang in _combos()
