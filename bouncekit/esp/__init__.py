@@ -84,6 +84,10 @@ def _load(payload: object) -> Any:
         try:
             return json.loads(payload)
         except ValueError as exc:
+            if "event=" in payload[:4000]:  # Mailgun's legacy webhooks post a form
+                from urllib.parse import parse_qsl
+
+                return dict(parse_qsl(payload[:1_000_000], max_num_fields=500))
             raise UnknownPayload(f"not JSON: {exc}") from None
     if isinstance(payload, Mapping | list):
         return payload
@@ -108,6 +112,8 @@ def detect_esp(data: Any) -> str | None:
     if "notificationType" in data or ("eventType" in data and "mail" in data):
         return "ses"
     if "event-data" in data or ("event" in data and "recipient" in data and "id" in data):
+        return "mailgun"
+    if "event" in data and "recipient" in data and "token" in data:  # legacy form webhook
         return "mailgun"
     if "RecordType" in data:
         return "postmark"
@@ -371,7 +377,58 @@ _MAILGUN_REASON: dict[str, Reason] = {
 }
 
 
+def _mailgun_legacy(data: Mapping[str, Any], r: _Reader) -> None:
+    """The form-encoded webhooks Mailgun sent before mid-2018 (bounced, dropped, complained)."""
+    kind = data.get("event")
+    raw_mid = data.get("Message-Id") or data.get("message-id")
+    common: dict[str, Any] = {
+        "event_id": data.get("token"),
+        "message_id": raw_mid if isinstance(raw_mid, str) else None,
+        "timestamp": data.get("timestamp"),
+    }
+    code = _code(data.get("code"))
+    if kind == "bounced":
+        error = " ".join(_text(data.get("error")).split())
+        text = f"{code} {error}" if code is not None and not error[:3].isdigit() else error
+        r.add(
+            kind,
+            data.get("recipient"),
+            text=text or _text(data.get("notification")),
+            code=code,
+            action="failed",
+            verdict=[("code", data.get("code"))],
+            **common,
+        )
+    elif kind == "dropped":
+        reason = data.get("reason") or ""
+        r.add(
+            kind,
+            data.get("recipient"),
+            text=_text(data.get("description")),
+            decided=Reason.SUPPRESSED if reason == "hardfail" else None,
+            fallback=Reason.EXPIRED if reason == "old" else None,
+            action="failed",
+            verdict=[("reason", reason), ("code", data.get("code"))],
+            **common,
+        )
+    elif kind == "complained":
+        r.add(
+            kind,
+            data.get("recipient"),
+            text="feedback-type: abuse",
+            decided=Reason.COMPLAINT,
+            feedback_type="abuse",
+            **common,
+        )
+
+
 def _mailgun(data: Mapping[str, Any], r: _Reader) -> None:
+    if "event-data" not in data and data.get("event") in ("bounced", "dropped"):
+        _mailgun_legacy(data, r)
+        return
+    if "event-data" not in data and "token" in data and data.get("event") == "complained":
+        _mailgun_legacy(data, r)
+        return
     sig = _map(data.get("signature"))
     e = data.get("event-data", data)
     if not isinstance(e, Mapping):

@@ -480,3 +480,30 @@ SPARKPOST_BATCH = [
 ]
 
 SPARKPOST_PING = [{"msys": {}}]
+
+# Mailgun's legacy (pre-2018) webhooks: form fields, one event per POST.
+MAILGUN_LEGACY_BOUNCED = (
+    "event=bounced&recipient=paul%40example.com&domain=mg.example.org&code=550"
+    "&error=5.1.1+The+email+account+that+you+tried+to+reach+does+not+exist."
+    "&notification=&Message-Id=%3C20260414083009.1.AB12CD%40mg.example.org%3E"
+    "&timestamp=1776155411&token=4b1f0c9e2d8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b"
+    "&signature=" + "0" * 64
+).encode()
+MAILGUN_LEGACY_DROPPED = {
+    "event": "dropped",
+    "recipient": "lena@example.com",
+    "reason": "hardfail",
+    "code": "605",
+    "description": "Not delivering to previously bounced address",
+    "timestamp": "1776155700",
+    "token": "5c2a1d0e9f8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9c",
+    "signature": "0" * 64,
+}
+MAILGUN_LEGACY_COMPLAINED = {
+    "event": "complained",
+    "recipient": "omar@example.org",
+    "domain": "mg.example.org",
+    "timestamp": "1776170000",
+    "token": "6d3b2e1f0a9c8b7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0d",
+    "signature": "0" * 64,
+}

@@ -213,3 +213,19 @@ def test_hostile_field_types_do_not_crash() -> None:
     assert all(isinstance(b, Bounce) for b in parse_event(weird))
     assert parse_event([{"event": "bounce", "email": 5, "reason": ["x"]}])[0].recipient is None
     assert parse_event({"event-data": {"event": "failed", "delivery-status": None}}) != ()
+
+
+def test_mailgun_legacy_form_webhooks() -> None:
+    """Pre-2018 form-encoded webhooks: bounced (the raw body), dropped, complained."""
+    e = one(P.MAILGUN_LEGACY_BOUNCED)
+    assert (e.esp, e.event) == ("mailgun", "bounced")
+    b = e.bounce
+    assert (b.recipient, b.category, b.reason, b.smtp_code) == (
+        "paul@example.com",
+        Category.HARD,
+        Reason.USER_UNKNOWN,
+        550,
+    )
+    assert e.message_id == "<20260414083009.1.AB12CD@mg.example.org>"
+    assert one(P.MAILGUN_LEGACY_DROPPED).suppressed
+    assert one(P.MAILGUN_LEGACY_COMPLAINED).bounce.category is Category.COMPLAINT
