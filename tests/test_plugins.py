@@ -23,6 +23,8 @@ from bouncekit._check import check_paths
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.timeout(900)  # a venv and two builds, on a busy machine
+
 PLUGIN = ROOT / "examples" / "bouncekit-example-plugin"
 PACKS = PLUGIN / "src" / "bouncekit_example_plugin"
 SEED_SC004 = (
