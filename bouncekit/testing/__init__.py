@@ -433,11 +433,12 @@ def _ndr(fx: Fixture, mta: Mta, lang: Lang, token: str) -> str:
         "Content-Transfer-Encoding: 8bit\n",
     )
     marker = {
-        ("exim", "en"): "------ This is a copy of the message, including all the headers. ------",
-        ("exim", "fr"): "------ This is a copy of the message, including all the headers. ------",
-        ("exchange", "en"): "Original message headers:",
-        ("exchange", "fr"): "Original message headers:",
-    }.get((mta, lang), "--- Below this line is a copy of the message.")
+        "postfix": "--- Below this line is a copy of the message.",
+        "exim": "------ This is a copy of the message, including all the headers. ------",
+        "exchange": "En-têtes du message d'origine :"
+        if lang == "fr"
+        else "Original message headers:",
+    }[mta]
     return (
         f"{head}\n{_plain_report(fx, mta, lang, delayed)}\n{marker}\n\n"
         f"{_original_headers(fx.recipient, token)}\nThank you for your order.\n"
