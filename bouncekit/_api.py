@@ -41,8 +41,7 @@ def _to_bytes(message: object, policy: Policy) -> bytes | None:
         data = message.encode("utf-8", "replace")
         return data if len(data) <= policy.max_bytes else None
     if isinstance(message, Message):
-        data = from_message(message)
-        return data if len(data) <= policy.max_bytes else None
+        return from_message(message, policy.max_bytes)
     raise TypeError(
         f"parse_bounce() takes bytes, str or email.message.Message, not {type(message).__name__}"
     )
