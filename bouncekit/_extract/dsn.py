@@ -84,7 +84,7 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
             code = found.code if found is not None and text_reply else None
         action = (block.get("action") or "").strip().lower()[:20] or None
         # "dns; mx.example.com (TCP|192.0.2.1|...)": the host name, not the comments
-        remote = clean(_typed(block.get("remote-mta")).split(" (", 1)[0]) or None
+        remote = _remote(block.get("remote-mta"))
         command = found.command if found is not None else None
         if command is None and context_text:
             command = unwrap(context_text).command
@@ -118,6 +118,16 @@ def _status(
     if said is None or said.klass != code // 100 or (said.subject, said.detail) == (0, 0):
         return field
     return said
+
+
+def _remote(value: str | None) -> str | None:
+    """A Remote-MTA's host: `dns; mx.example.com (TCP|...)`; `X-Unix; prog` names none."""
+    if not value:
+        return None
+    kind, sep, _ = value.partition(";")
+    if sep and kind.strip().lower() != "dns":
+        return None
+    return clean(_typed(value).split(" (", 1)[0]) or None
 
 
 def _has_code(text: str) -> bool:

@@ -165,7 +165,9 @@ _REMOTE = regex.compile(
     r"^\s*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\s\[[0-9a-fA-F.:]{3,45}\] did not like|"
     r"while talking to ([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\.?:|"
     r"\bserver\s+([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\[[0-9a-fA-F.:]{3,45}\] failed|"
-    r"remote[- ](?:system|mta):\s*(?:dns;\s*)?([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})",
+    r"remote[- ](?:system|mta):\s*(?:dns;\s*)?([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})|"
+    r"^\s*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8}) does not like recipient|"
+    r"^\s*connected to ([\w-]{1,63}(?:\.[\w-]{1,63}){1,8}) but",
     regex.IGNORECASE | regex.MULTILINE,
 )
 
@@ -200,8 +202,21 @@ def reply_in(lines: list[str]) -> str:
     return ""
 
 
+# qmail and its kin say which step failed in words rather than naming the command.
+_STEP_PHRASES = (
+    ("does not like recipient", "RCPT TO"),
+    ("sender was rejected", "MAIL FROM"),
+    ("my name was rejected", "EHLO"),
+    ("failed after i sent the message", "DATA"),
+)
+
+
 def command_in(text: str) -> str | None:
     """The SMTP command a report says the failure answered (`RCPT TO`, `DATA`...)."""
+    low = text[:MAX_REPORT_TEXT].lower()
+    for phrase, command in _STEP_PHRASES:
+        if phrase in low:
+            return command
     found = None
     for m in _COMMAND.finditer(text[:MAX_REPORT_TEXT]):
         raw = next(g for g in m.groups() if g)
