@@ -42,6 +42,14 @@ _IP_BEFORE = regex.compile(
     FLAGS,
 )
 
+# The zone of a list the table does not know, in the stock phrasings (Postfix "blocked
+# using", Exim "is in a black list at", Sendmail "listed at"). Two labels at least.
+_ZONE = regex.compile(
+    r"(?:blocked using|listed (?:at|on|in|by)|in an? (?:rbl|dnsbl|black ?list|block ?list) "
+    r"(?:at|on))\W{1,3}([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9][a-z0-9-]{0,62}){1,6})",
+    FLAGS,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Blocklist:
@@ -186,14 +194,32 @@ def listed_ip(text: str, exclude: str | None = None) -> str | None:
 
 
 def find_blocklist(text: str, exclude_ip: str | None = None) -> BlocklistHit | None:
-    """The first known list named in `text` (with the listed IP when given), or None."""
+    """The first known list named in `text` (with the listed IP when given); else a DNS zone
+    the text says it was "blocked using" or "listed at"; else None."""
     table = _load()
     head = text[:SCAN_LIMIT]
-    if not table.any.search(head):
+    if table.any.search(head):
+        for bl in table.lists:
+            if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):
+                # Only an IP list lists an IP; a refused query or a dead list lists nobody.
+                ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None
+                return BlocklistHit(bl, ip)
+    m = _ZONE.search(head)
+    if m is None:
         return None
-    for bl in table.lists:
-        if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):
-            # Only an IP list lists an IP; a refused query or a dead list lists nobody.
-            ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None
-            return BlocklistHit(bl, ip)
-    return None
+    zone = m.group(1).lower().rstrip(".")
+    ip = listed_ip(head, exclude_ip)
+    # An unknown zone: it lists an IP when the text names one, else a domain.
+    unknown = Blocklist(
+        id="zone",
+        name=zone,
+        kind="ip" if ip else "domain",
+        pattern=_ZONE,
+        context=None,
+        lookup=None,
+        lookup_ip=None,
+        note="a DNS list bouncekit does not know: look the zone up",
+        advice=None,
+        examples=(),
+    )
+    return BlocklistHit(unknown, ip)

@@ -227,3 +227,41 @@ def test_table_and_ip_patterns_pass_the_pattern_safety_check() -> None:
             check_pattern(bl.context)
     check_pattern(_IP_AFTER)
     check_pattern(_IP_BEFORE)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "kind", "ip"),
+    [
+        ("554 5.7.1 Service unavailable; Client host [192.0.2.1] blocked using dnsbl.example.net",
+         "dnsbl.example.net", "ip", "192.0.2.1"),
+        ("550 Rejected because 192.0.2.2 is in a black list at bl.example.com",
+         "bl.example.com", "ip", "192.0.2.2"),
+        ("554 5.7.1 <x@example.com>: Sender address rejected: blocked using rhsbl.example.org",
+         "rhsbl.example.org", "domain", None),
+    ],
+)  # fmt: skip
+def test_an_unknown_zone_is_named_as_written(
+    text: str, name: str, kind: str, ip: str | None
+) -> None:
+    hit = find_blocklist(text)
+    assert hit is not None and hit.name == name and hit.blocklist.kind == kind and hit.ip == ip
+    assert hit.links == ()  # no lookup page is invented
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 Message rejected: listed at https://example.org",
+        "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent: part of their network "
+        "is on our block list (S3150).",
+    ],
+)
+def test_no_zone_no_name(text: str) -> None:
+    assert find_blocklist(text) is None
+
+
+def test_zone_pattern_is_safe() -> None:
+    from bouncekit._blocklists import _ZONE
+    from bouncekit._pattern_safety import check_pattern
+
+    check_pattern(_ZONE)
