@@ -382,6 +382,29 @@ def _head(msg: Message) -> bytes:
     return b"\n".join([*lines, b""])
 
 
+def _message_chunk(item: Message, stack: list[object]) -> bytes:
+    """One Message's head and leaf payload; its subparts are pushed on `stack`."""
+    chunk = _head(item) + b"\n"
+    # The stored payload, not get_payload(): that decodes 8-bit text with the declared
+    # charset and raises on a bad one (ValueError for a NUL in it, found by fuzzing).
+    payload = getattr(item, "_payload", None)
+    if isinstance(payload, list):
+        boundary = item.get_boundary() if item.get_content_maintype() == "multipart" else None
+        if boundary is None:
+            stack.extend(reversed(payload))  # message/rfc822: the message itself
+        else:
+            delim = b"\n--" + _enc(boundary)
+            stack.append(delim + b"--\n" + _enc(item.epilogue or ""))
+            for sub in reversed(payload):
+                stack.extend((sub, delim + b"\n"))
+            chunk += _enc(item.preamble or "")
+    elif isinstance(payload, bytes):
+        chunk += payload
+    elif payload is not None:
+        chunk += _enc(str(payload))
+    return chunk
+
+
 def from_message(msg: Message, limit: int) -> bytes | None:
     """Serialise a caller's `Message` to bytes for the one reading path; None over `limit`.
 
@@ -402,24 +425,10 @@ def from_message(msg: Message, limit: int) -> bytes | None:
             if id(item) in seen:
                 continue
             seen.add(id(item))
-            chunk = _head(item) + b"\n"
-            payload = item.get_payload()
-            if isinstance(payload, list):
-                boundary = (
-                    item.get_boundary() if item.get_content_maintype() == "multipart" else None
-                )
-                if boundary is None:
-                    stack.extend(reversed(payload))  # message/rfc822: the message itself
-                else:
-                    delim = b"\n--" + _enc(boundary)
-                    stack.append(delim + b"--\n" + _enc(item.epilogue or ""))
-                    for sub in reversed(payload):
-                        stack.extend((sub, delim + b"\n"))
-                    chunk += _enc(item.preamble or "")
-            elif isinstance(payload, bytes):
-                chunk += payload
-            elif payload is not None:
-                chunk += _enc(str(payload))
+            try:
+                chunk = _message_chunk(item, stack)
+            except Exception:  # noqa: BLE001 - a broken caller object: its part is left out
+                chunk = b""
         else:
             chunk = _enc(str(item))
         size += len(chunk)

@@ -36,3 +36,19 @@ def timed(name: str, data: bytes, call: Callable[[], object]) -> None:
         (slow / f"{name}-{digest}").write_bytes(data)
         with (WORK / "slow.log").open("a") as log:
             log.write(f"{name} {digest} {elapsed:.3f}s {len(data)}B\n")
+
+
+def import_all_of_bouncekit() -> None:
+    """Import every bouncekit module now (inside atheris.instrument_imports), so that the
+    modules bouncekit imports lazily on first use are instrumented too."""
+    import importlib
+    import pkgutil
+
+    import bouncekit
+
+    for module in pkgutil.walk_packages(bouncekit.__path__, "bouncekit."):
+        if module.name.rsplit(".", 1)[-1] != "__main__":
+            try:
+                importlib.import_module(module.name)
+            except ImportError:
+                continue  # an optional integration whose dependency is absent

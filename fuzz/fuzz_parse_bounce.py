@@ -1,20 +1,27 @@
 """atheris harness for `parse_bounce`: bytes, str (with lone surrogates) and Message input.
 
 Run: .venv/bin/python fuzz/fuzz_parse_bounce.py fuzz/.work/corpus/parse_bounce -max_len=65536
-(fuzz/run_smoke.py builds the seed corpus and runs every harness for a while).
+(fuzz/run.py builds the seed corpus and runs every harness for a while).
 """
 
 from __future__ import annotations
 
 import email
 import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repo: fuzz/, tests/
 import zlib
 
 import atheris
+import flufl.bounce  # noqa: F401 - imported (and so not instrumented) before bouncekit
+import regex  # noqa: F401 - its pure-Python compiler, instrumented, makes startup crawl
 
-with atheris.instrument_imports():
+with atheris.instrument_imports(include=["bouncekit"]):
     import bouncekit
-    from bouncekit._extract import flufl as _flufl  # noqa: F401 - instrument it too
+    from fuzz._common import import_all_of_bouncekit
+
+    import_all_of_bouncekit()
 
 from fuzz._common import timed
 from tests.adversarial.oracle import call_parse
@@ -39,6 +46,7 @@ def one_input(data: bytes) -> None:
 
 
 def main() -> None:
+    bouncekit.default_registry()  # built once here, not inside the first timed input
     atheris.Setup(sys.argv, one_input)
     atheris.Fuzz()
 
