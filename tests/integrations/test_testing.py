@@ -26,36 +26,6 @@ REGISTRY = default_registry()
 KIND = {"dsn": ReportKind.DSN, "ndr": ReportKind.NDR, "reply": ReportKind.REPLY}
 
 
-def _needs_host(rule_id: str) -> bool:
-    """The rule's provider is known only from the answering host (a filtering service in
-    front of a customer's domain), not from the reply text or the recipient's domain."""
-    fx = fixture_for(rule=rule_id)
-    ex = fx.example
-    without = classify_reply(ex.text, code=ex.code, recipient=fx.recipient)
-    return bool(ex.remote_mta) and without.match.rule_id != rule_id
-
-
-# A plain-text Exchange NDR names the answering host only in its "Diagnostic information for
-# administrators" section; the NDR extractor reads the recipient's first paragraph, which
-# has the reply but no host. Reported on issue 7; strict, so a fix shows up here.
-EXCHANGE_NDR_HOST = "plain Exchange NDR: the remote host is not read from the admin section"
-
-
-# Exchange quotes the reply as `Remote Server returned '<reply>'`; bouncekit/_text.py's
-# unwrapper ends the quote at the reply's first apostrophe ("the recipient's inbox ..."), so
-# the rest of the reply is lost. Reported on issue 7; strict.
-EXCHANGE_QUOTE = "Exchange `Remote Server returned '...'` is cut at the reply's first apostrophe"
-
-
-def _lost_after_apostrophe(rule_id: str) -> bool:
-    fx = fixture_for(rule=rule_id)
-    if "'" not in fx.reply:
-        return False
-    cut = fx.reply.split("'", 1)[0]
-    rest = classify_reply(cut, code=fx.code, recipient=fx.recipient, remote_host=fx.remote_mta)
-    return rest.match.rule_id != rule_id
-
-
 # The engine refines an "unknown user" phrase by its context (bouncekit/_engine.py,
 # `_unknown_user`): relayed with neither status nor SMTP command, as in a plain Exchange NDR,
 # it is filed as `filtered`. The rule still decides; the reason differs by design.
@@ -64,23 +34,13 @@ UNCONFIRMED = {
 }
 
 
-# A French Exchange NDR ("Échec de la remise pour ces destinataires ou groupes :",
-# "Informations de diagnostic pour les administrateurs :"): the Exchange extractor
-# (bouncekit/_extract/mta/exchange.py) knows the English headings only, so it reads the
-# friendly sentence under the recipient and never the server's reply. Reported; strict.
-EXCHANGE_FR = "French plain Exchange NDR: the admin section's French heading is not known"
+# The three Exchange NDR gaps once marked here (French headings, the host in the admin
+# section, a quoted reply cut at its first apostrophe) are read by _extract/mta/exchange.py.
 
 
 def _marks(rule_id: str, form: str, mta: str, lang: str) -> list[pytest.MarkDecorator]:
-    if (form, mta, lang) == ("ndr", "exchange", "fr"):
-        return [pytest.mark.xfail(strict=True, reason=EXCHANGE_FR)]
     if (rule_id, form, mta) in UNCONFIRMED:
         return [pytest.mark.xfail(strict=True, reason=UNCONFIRMED[(rule_id, form, mta)])]
-    if form == "ndr" and mta == "exchange":
-        if _needs_host(rule_id):
-            return [pytest.mark.xfail(strict=True, reason=EXCHANGE_NDR_HOST)]
-        if _lost_after_apostrophe(rule_id):
-            return [pytest.mark.xfail(strict=True, reason=EXCHANGE_QUOTE)]
     return []
 
 

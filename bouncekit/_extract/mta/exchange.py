@@ -27,16 +27,33 @@ from bouncekit._message import MailView
 from bouncekit._text import find_addresses
 
 _X2003 = regex.compile(r"did not reach the following recipient", regex.IGNORECASE)
+# Exchange localises its headings with the recipient's or the server's language.
+_FAILED_TO = (
+    r"delivery has failed to these recipients|"
+    r"échec de la remise (?:pour|à) ces destinataires|la remise a échoué|"
+    r"fehler bei der zustellung an folgende empfänger|die zustellung an folgende empfänger|"
+    r"error en la entrega a estos destinatarios|recapito non riuscito a questi destinatari|"
+    r"bezorging is mislukt voor deze ontvangers|falha na entrega para estes destinatários"
+)
+_ADMIN_HEADINGS = (
+    r"diagnostic information for administrators|"
+    r"informations de diagnostic pour les administrateurs|"
+    r"diagnoseinformationen für administratoren|"
+    r"información de diagnóstico para administradores|"
+    r"informazioni di diagnostica per gli amministratori|"
+    r"diagnostische gegevens voor beheerders|"
+    r"informações de diagnóstico para administradores|管理者向けの診断情報"
+)
 _X2007 = regex.compile(
-    r"delivery has failed to these recipients|diagnostic information for administrators|"
-    r"remote server returned '|generating server:|"
-    r"la remise a échoué|die zustellung an folgende empfänger",
+    _FAILED_TO + "|" + _ADMIN_HEADINGS + r"|remote server returned '|generating server:",
     regex.IGNORECASE,
 )
+_HOSTNAME = regex.compile(r"^\s*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\s*$")
 _ON_DATE = regex.compile(r"^\s*([^\s]{1,320}@[^\s]{1,255})\s+on\s+\S", regex.IGNORECASE)
 _HASHED = regex.compile(r"#([245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}[^#]{0,1000})##?")
-_RETURNED = regex.compile(r"returned '([^']{1,2000})'", regex.IGNORECASE)
-_ADMIN = regex.compile(r"diagnostic information for administrators", regex.IGNORECASE)
+# greedy to the last quote: replies contain apostrophes ("doesn't", "recipient's")
+_RETURNED = regex.compile(r"returned '([^\n]{1,2000})'", regex.IGNORECASE)
+_ADMIN = regex.compile(_ADMIN_HEADINGS, regex.IGNORECASE)
 
 
 def detect(view: MailView, text: str) -> bool:
@@ -94,9 +111,11 @@ def _parse_2007(text: str, lines: list[str], own: set[str]) -> list[Evidence]:
                     if addr.lower() not in own:
                         recipients.setdefault(addr, None)
     out = []
+    tail_lines = tail.split("\n")
     for rcpt in recipients:
         context = recipient_context(tail, rcpt) if tail else ""
         ev = evidence(rcpt, [context] if context else [], "office365")
+        ev.remote_mta = _host_after(tail_lines, rcpt) or ev.remote_mta
         reply = _reply(context) or _reply(tail) or ""
         if reply:
             set_diagnostic(ev, reply)
@@ -109,3 +128,13 @@ def _parse_2007(text: str, lines: list[str], own: set[str]) -> list[Evidence]:
 def _reply(text: str) -> str | None:
     m = _RETURNED.search(text) or _HASHED.search(text)
     return m.group(1).strip() if m else None
+
+
+def _host_after(lines: list[str], rcpt: str) -> str | None:
+    """The admin section lists `rcpt` then, on the next line, the server that refused it."""
+    needle = rcpt.lower()
+    for i, line in enumerate(lines[:-1]):
+        if line.strip().lower() == needle:
+            m = _HOSTNAME.match(lines[i + 1])
+            return m.group(1).lower() if m and "@" not in lines[i + 1] else None
+    return None
