@@ -343,7 +343,7 @@ def test_filters_are_tried_before_mailbox_providers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "recipient", "remote", "gateway"),
+    ("text", "recipient", "remote", "gateway", "behind"),
     [
         # GoDaddy's host, Cisco's words (providers.md §19 "Cisco-style").
         (
@@ -353,6 +353,7 @@ def test_filters_are_tried_before_mailbox_providers() -> None:
             "x@example.com",
             "smtp.secureserver.net",
             "cisco",
+            "godaddy",
         ),
         # iCloud's host and domain, the Proofpoint layer's words (providers.md §10).
         (
@@ -360,23 +361,39 @@ def test_filters_are_tried_before_mailbox_providers() -> None:
             "x@icloud.com",
             "mx01.mail.icloud.com",
             "proofpoint",
+            "apple",
         ),
         (
             "554 email rejected due to security policies - MCSpamSignature.sa.7.1",
             "x@cox.net",
             "cxr.mx.a.cloudfilter.net",
             "mimecast",
+            "cox",
         ),
         # No marker in the text: the gateway's host wins over the recipient's domain.
-        ("550 5.1.1 User Unknown", "x@comcast.net", "mx0b-00998877.pphosted.com", "proofpoint"),
-        ("550 5.1.1 User Unknown", "x@gmx.de", "d123456a.ess.barracudanetworks.com", "barracuda"),
+        (
+            "550 5.1.1 User Unknown",
+            "x@comcast.net",
+            "mx0b-00998877.pphosted.com",
+            "proofpoint",
+            "comcast",
+        ),
+        (
+            "550 5.1.1 User Unknown",
+            "x@gmx.de",
+            "d123456a.ess.barracudanetworks.com",
+            "barracuda",
+            "gmx",
+        ),
     ],
 )
 def test_a_reply_seen_through_a_gateway_is_reported_as_the_gateway(
-    text, recipient, remote, gateway
+    text, recipient, remote, gateway, behind
 ) -> None:
+    """The gateway is the provider; the recipient domain's own provider is kept beside it."""
     b = classify_reply(text, recipient=recipient, remote_host=remote)
     assert b.provider is not None and b.provider.id == gateway
+    assert (b.recipient_provider.id if b.recipient_provider else None) == behind
 
 
 # --- advice: who can fix it, in English and French --------------------------------------------
