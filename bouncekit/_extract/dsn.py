@@ -69,7 +69,7 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
             _typed(block.get("original-recipient"))
         )
         original = normalise_address(_typed(block.get("original-recipient")))
-        diagnostic = _typed(block.get("diagnostic-code"))
+        diagnostic = _iso2022(_typed(block.get("diagnostic-code")))
         found = readable.get((recipient or "").lower()) or readable.get((original or "").lower())
         if found is None and len(readable) == 1 and len(blocks) <= 2:
             found = next(iter(readable.values()))
@@ -118,6 +118,16 @@ def _status(
     if said is None or said.klass != code // 100 or (said.subject, said.detail) == (0, 0):
         return field
     return said
+
+
+def _iso2022(text: str) -> str:
+    """Domino and Japanese MTAs put ISO-2022-JP bytes straight into Diagnostic-Code."""
+    if "\x1b$" not in text and "\x1b(" not in text:
+        return text
+    try:
+        return text.encode("utf-8").decode("iso-2022-jp", "replace")
+    except (UnicodeError, LookupError):
+        return text
 
 
 def _remote(value: str | None) -> str | None:

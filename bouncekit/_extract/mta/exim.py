@@ -26,17 +26,19 @@ FINGERPRINTS = (
     "a message that you sent could not be delivered to one or more of its",
     "a message that you sent has not yet been delivered",
 )
+# Sentences wrap anywhere (GMX: "The following address\nfailed:"), hence the \s+.
 _LIST_START = regex.compile(
-    r"following address(?:\(es\)|es)? failed|address(?:es)? to which the message has not "
-    r"yet been delivered (?:is|are)|could not be delivered to one or more of its recipients"
-    r"|following recipients? (?:could not|failed)",
+    r"following\s+address(?:\(es\)|es)?\s+failed|address(?:es)?\s+to\s+which\s+the\s+"
+    r"message\s+has\s+not\s+yet\s+been\s+delivered\s+(?:is|are)|could\s+not\s+be\s+"
+    r"delivered\s+to\s+one\s+or\s+more\s+of\s+its\s+recipients|following\s+recipients?\s+"
+    r"(?:could\s+not|failed)",
     regex.IGNORECASE,
 )
 _WRAPPER = regex.compile(
     r"SMTP error from remote (?:mail server|mailer|server) after (?:pipelined )?"
     r"(end of data|initial connection|MAIL FROM|RCPT TO|DATA|EHLO|HELO|STARTTLS|AUTH|[A-Z]{4})"
-    r"(?::?\s*<[^>\s]{0,300}>)?(?:\s+[A-Z]{2,12}=[^\s:]{1,40}){0,4}\s*:?\s*"
-    r"(?:host\s+([\w.-]{1,255})\s*\[[0-9a-fA-F.:]{3,45}\]\s*:?\s*)?",
+    r"(?::?\s*<[^>\s]{0,300}>)?(?:\s+[A-Z]{2,12}=[^\s:]{1,40}){0,4}(?:\s+command)?\s*:?\s*"
+    r"(?:host:?\s+([\w.-]{1,255})(?:\s*\[[0-9a-fA-F.:]{3,45}\])?\s*:?\s*)?",
     regex.IGNORECASE,
 )
 _GENERATED = regex.compile(r"^\(?(?:ultimately )?generated (?:from|by) ", regex.IGNORECASE)
@@ -68,9 +70,10 @@ def _recipient_of(line: str) -> str | None:
 
 def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     lines = text.split("\n")
-    start = next((i for i, line in enumerate(lines) if _LIST_START.search(line)), None)
-    if start is None:
+    found = _LIST_START.search(text[:8000])
+    if found is None:
         return []
+    start = text[: found.end()].count("\n")
     failed = [a for v in view.headers.get_all("x-failed-recipients") for a in find_addresses(v)]
     blocks: list[tuple[str | None, list[str]]] = []
     base: int | None = None
@@ -83,6 +86,9 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
         if base is None or ind <= base:
             rcpt = _recipient_of(line)
             if rcpt is None and not line.strip().lower().startswith(("pipe to ", "save to ")):
+                if blocks and base == 0:
+                    blocks[-1][1].append(line)  # GMX: `"rcpt":` and its details, unindented
+                    continue
                 if blocks:
                     break
                 continue
@@ -108,7 +114,12 @@ def _evidence(rcpt: str | None, block: list[str], delayed: bool) -> Evidence:
     if m is not None:
         set_diagnostic(ev, detail[m.end() :].strip() or detail)
         cmd = " ".join(m.group(1).upper().split())
-        ev.command = {"END OF DATA": "DATA", "INITIAL CONNECTION": "CONNECT"}.get(cmd, cmd)
+        ev.command = {
+            "END OF DATA": "DATA",
+            "INITIAL CONNECTION": "CONNECT",
+            "RCPT": "RCPT TO",
+            "MAIL": "MAIL FROM",
+        }.get(cmd, cmd)
         ev.remote_mta = (m.group(2) or "").rstrip(".").lower() or ev.remote_mta
     elif detail and not ev.code:
         set_diagnostic(ev, detail)

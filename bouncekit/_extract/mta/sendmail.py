@@ -30,12 +30,18 @@ _LIST = regex.compile(
     regex.IGNORECASE,
 )
 _HEADING = regex.compile(r"^\s*-{3,}")
-_TRANSCRIPT = regex.compile(r"transcript of session follows", regex.IGNORECASE)
+# Biglobe and other sendmail-based MTAs call their transcript "Non-delivered information".
+_TRANSCRIPT = regex.compile(
+    r"transcript of session follows|non-delivered information", regex.IGNORECASE
+)
 _TALKING = regex.compile(r"while talking to ([\w.-]{1,255}?)\.?:\s*$", regex.IGNORECASE)
 # `550 5.1.1 <rcpt>... User unknown` (the local summary of one recipient)
 _SUMMARY = regex.compile(
     r"^\s*([245]\d\d)(?:[ -]([245]\.\d{1,3}\.\d{1,3}))?\s+<?([^\s<>]{1,320}?)>?\.\.\.\s?(.*)$"
 )
+
+
+_LABELS = regex.compile(r"\(?(?:expanded from|reason):[^()]{0,40}?\)?", regex.IGNORECASE)
 
 
 def detect(view: MailView, text: str) -> bool:
@@ -135,7 +141,11 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
 def _own_words(lines: list[str], rcpt: str) -> str:
     """`rcpt [User unknown]` / `(reason: 550 ...)`: what the list says beside an address."""
     text = fold(" ".join(lines))
-    text = regex.sub(r"<?" + regex.escape(rcpt) + r">?", "", text, flags=regex.IGNORECASE)
-    text = regex.sub(r"\(?(?:expanded from|reason):[^()]{0,40}?\)?", " ", text, flags=regex.I)
+    low, needle = text.lower(), rcpt.lower()
+    at = low.find(needle)
+    while at >= 0:
+        text, low = text[:at] + text[at + len(needle) :], low[:at] + low[at + len(needle) :]
+        at = low.find(needle)
+    text = _LABELS.sub(" ", text)
     text = fold(text).strip(" []():<>")
     return text if sum(c.isalpha() for c in text) >= 3 else ""
