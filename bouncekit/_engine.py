@@ -19,7 +19,7 @@ import regex
 
 from bouncekit._blocklists import find_blocklist
 from bouncekit._evidence import Evidence
-from bouncekit._registry import CompiledPack, Registry
+from bouncekit._registry import CompiledPack, Registry, Scan
 from bouncekit._schema import Rule
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status
 from bouncekit._text import MAX_DIAGNOSTIC, clean, domain_of, strip_continuations, unwrap
@@ -193,11 +193,16 @@ def _fires(
 
 
 def first_rule(
-    pack: CompiledPack, lowered: str, text: str, status: EnhancedStatus | None, code: int | None
+    pack: CompiledPack,
+    lowered: str | Scan,
+    text: str,
+    status: EnhancedStatus | None,
+    code: int | None,
 ) -> Rule | None:
     """The first rule of `pack` that fires on this text, in file order."""
-    for rule in pack.candidates(lowered):
-        if _fires(rule, lowered, text, status, code):
+    scan = Scan.of(lowered)
+    for rule in pack.candidates(scan):
+        if _fires(rule, scan.lowered, text, status, code):
             return rule
     return None
 
@@ -298,7 +303,7 @@ def _facts(ev: Evidence) -> _Facts:
 def classify(ev: Evidence, registry: Registry) -> Bounce:
     """Judge one recipient's evidence through the stages, in order."""
     facts = _facts(ev)
-    text, lowered = facts.text, facts.text.lower()
+    text = facts.text
 
     # Stage 2: the report kind decides by itself.
     if ev.decided is not None:
@@ -308,8 +313,9 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
         )
 
     # Stage 3: provider.
+    scan = Scan(text.lower())  # the text's words, found once for every keyword index
     pack_id = (
-        registry.provider_by_text(lowered, text)
+        registry.provider_by_text(scan, text)
         or registry.provider_by_host(facts.remote)
         or registry.provider_by_domain(domain_of(ev.recipient))
     )
@@ -320,10 +326,10 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
     stage = Stage.NONE
     if text:
         if provider_pack is not None:
-            rule = first_rule(provider_pack, lowered, text, facts.status, facts.code)
+            rule = first_rule(provider_pack, scan, text, facts.status, facts.code)
             stage = Stage.PROVIDER_RULE
         if rule is None:
-            rule = first_rule(registry.generic, lowered, text, facts.status, facts.code)
+            rule = first_rule(registry.generic, scan, text, facts.status, facts.code)
             stage = Stage.GENERIC_RULE
     if rule is not None:
         detail = ""

@@ -16,6 +16,7 @@ for the default registry (tests that must not see whatever plugins are installed
 from __future__ import annotations
 
 import os
+import re
 import threading
 import tomllib
 from collections.abc import Iterable, Iterator
@@ -25,8 +26,6 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import regex
-
 from bouncekit._errors import SignatureError
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 
@@ -34,46 +33,89 @@ ENTRY_POINT_GROUP = "bouncekit.signatures"
 GENERIC = "generic"
 
 
-class _Prefilter:
-    """Finds, in one pass, which keywords of a set of rules occur in a lowercase text."""
+# A word, for the keyword indexes: a run of ASCII letters and digits of the lowercased text
+# (a Japanese sentence adds no words; its keywords are among those tried on every text).
+_WORD = re.compile(r"[a-z0-9]+")
 
-    __slots__ = ("_always", "_closure", "_finder")
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
-        keywords = sorted({k for r in rules for k in r.keywords})
-        self._finder = (
-            regex.compile(r"\L<kw>", kw=keywords, flags=regex.VERSION1) if keywords else None
-        )
-        # At one position the finder reports the longest keyword; any shorter keyword
-        # starting there is a prefix of it, so map each keyword to its prefixes too.
-        self._closure = {k: frozenset(p for p in keywords if k.startswith(p)) for k in keywords}
+class Scan:
+    """A lowercased text and its words, made once per diagnostic and read by every index."""
 
-    def found(self, lowered: str) -> set[str]:
-        if self._finder is None:
-            return set()
-        hits: set[str] = set()
-        for m in self._finder.finditer(lowered, overlapped=True):
-            hits.update(self._closure[m.group(0)])
-        return hits
+    __slots__ = ("grams", "lowered", "words")
+
+    def __init__(self, lowered: str) -> None:
+        self.lowered = lowered
+        self.words = set(_WORD.findall(lowered))
+        # Every 3-character window of every word: a keyword's word lies inside a text word.
+        self.grams = {w[i : i + 3] for w in self.words for i in range(len(w) - 2)}
+
+    @staticmethod
+    def of(text: str | Scan) -> Scan:
+        return text if isinstance(text, Scan) else Scan(text)
+
+
+class _Keywords:
+    """Which of a set of lowercase keywords occur in a text: looked up, not scanned for.
+
+    A keyword occurs anywhere (a substring, as `kw in text`), so each of its words lies
+    inside a word of the text. A keyword is indexed by the first 3 characters of its longest
+    word; failing a word that long, by a word it encloses ("7" in "5.7.1"), which must then
+    be a whole word of the text; the rest ("[cs", Japanese keywords) are tried on every text.
+    Candidates are confirmed with `in`: the index only skips keywords that cannot occur.
+    """
+
+    __slots__ = ("_always", "_by_gram", "_by_word")
+
+    def __init__(self, keywords: Iterable[str]) -> None:
+        self._by_gram: dict[str, list[str]] = {}
+        self._by_word: dict[str, list[str]] = {}
+        self._always: list[str] = []
+        for kw in sorted(set(keywords)):
+            words = list(_WORD.finditer(kw))
+            longest = max((m.group(0) for m in words), key=len, default="")
+            enclosed = [m.group(0) for m in words if m.start() > 0 and m.end() < len(kw)]
+            if len(longest) >= 3:
+                self._by_gram.setdefault(longest[:3], []).append(kw)
+            elif enclosed:
+                self._by_word.setdefault(enclosed[0], []).append(kw)
+            else:
+                self._always.append(kw)
+
+    def found(self, scan: Scan) -> set[str]:
+        candidates = list(self._always)
+        for index, keys in ((self._by_gram, scan.grams), (self._by_word, scan.words)):
+            for key in keys:
+                hits = index.get(key)
+                if hits:
+                    candidates.extend(hits)
+        lowered = scan.lowered
+        return {kw for kw in candidates if kw in lowered}
 
 
 class CompiledPack:
-    """A pack with its pre-filter, ready for the engine."""
+    """A pack with its keyword index, ready for the engine."""
 
-    __slots__ = ("advice", "pack", "prefilter", "rules")
+    __slots__ = ("_keyword_rules", "_plain_rules", "advice", "keywords", "pack", "rules")
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         self.rules = pack.rules
-        self.prefilter = _Prefilter(pack.rules)
+        self.keywords = _Keywords(k for r in pack.rules for k in r.keywords)
+        # keyword -> positions of the rules it admits; rules without keywords always run
+        self._keyword_rules: dict[str, list[int]] = {}
+        for i, rule in enumerate(pack.rules):
+            for kw in rule.keywords:
+                self._keyword_rules.setdefault(kw, []).append(i)
+        self._plain_rules = [i for i, r in enumerate(pack.rules) if not r.keywords]
         self.advice = {a.key: a for a in pack.advice}
 
-    def candidates(self, lowered: str) -> Iterator[Rule]:
+    def candidates(self, text: str | Scan) -> Iterator[Rule]:
         """Rules whose keywords occur (or that have none), in file order."""
-        found = self.prefilter.found(lowered)
-        for rule in self.rules:
-            if not rule.keywords or not found.isdisjoint(rule.keywords):
-                yield rule
+        admitted = set(self._plain_rules)
+        for kw in self.keywords.found(Scan.of(text)):
+            admitted.update(self._keyword_rules[kw])
+        for i in sorted(admitted):
+            yield self.rules[i]
 
 
 class Registry:
@@ -122,10 +164,7 @@ class Registry:
             for cp in self._packs.values()
             if cp.pack.kind != "generic"
         ]
-        fp_words = sorted({f for _, fps, _ in self._fingerprints for f in fps})
-        self._fp_finder = (
-            regex.compile(r"\L<fp>", fp=fp_words, flags=regex.VERSION1) if fp_words else None
-        )
+        self._fp_keywords = _Keywords(f for _, fps, _ in self._fingerprints for f in fps)
         self._check_advice()
 
     def _check_advice(self) -> None:
@@ -163,11 +202,9 @@ class Registry:
         for cp in self._packs.values():
             yield from cp.rules
 
-    def provider_by_text(self, lowered: str, original: str) -> str | None:
+    def provider_by_text(self, lowered: str | Scan, original: str) -> str | None:
         """The first pack (in priority order) whose fingerprint occurs in the text."""
-        found: set[str] = set()
-        if self._fp_finder is not None:
-            found = {m.group(0) for m in self._fp_finder.finditer(lowered, overlapped=True)}
+        found = self._fp_keywords.found(Scan.of(lowered))
         for pack_id, words, patterns in self._fingerprints:
             if found and not found.isdisjoint(words):
                 return pack_id
