@@ -8,6 +8,14 @@
 - dma:      the DragonFly Mail Agent: `There was an error delivering your mail to <rcpt>.`
             then `host [ip] did not like our RCPT TO:` and the reply
 - notes:    Lotus Domino / Notes: `------- Failure Reasons --------`, the reason, the address
+- mfilter:  m-FILTER: addresses, `-------server message` + reply, `-------SMTP command` + command
+- mailmarshal: `Could not be delivered because of` + reply, `The following recipients were
+            affected:` + addresses, `Remote-MTA: <host>`
+- interscan: Trend Micro InterScan: `Sent <<< RCPT TO:<rcpt>` then `Received >>> 550 ...`
+- mimecast: `-- rcpt`, `The problem appears to be : -- ...`, `Additional information
+            follows : -- 5.4.1 ...`
+- responded: `SMTP Server <host> rejected recipient <rcpt> (Error following RCPT command).
+            It responded as follows: [550 5.1.1 User unknown]`
 """
 
 from __future__ import annotations
@@ -171,6 +179,165 @@ def _notes_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     return out
 
 
+def _dashed_sections(text: str) -> dict[str, list[str]]:
+    """`-------name` headed sections (m-FILTER), lowercased names -> their lines."""
+    out: dict[str, list[str]] = {}
+    current = out.setdefault("", [])
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped.startswith("-------") and stripped.strip("-").strip():
+            current = out.setdefault(stripped.strip("-").strip().lower(), [])
+        elif stripped:
+            current.append(stripped)
+    return out
+
+
+def _mfilter_detect(view: MailView, text: str) -> bool:
+    head = text[:4000]
+    return "-------server message" in head or "-------SMTP command" in head
+
+
+def _mfilter_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    parts = _dashed_sections(text)
+    reply = " ".join(parts.get("server message", []))
+    command = " ".join(parts.get("smtp command", [])).upper()[:20] or None
+    out = []
+    for line in parts.get("", []):
+        addrs = find_addresses(line)
+        if addrs and len(line) <= len(addrs[0]) + 4 and addrs[0].lower() not in own:
+            ev = evidence(addrs[0], [], "mfilter")
+            set_diagnostic(ev, reply or line)
+            ev.command = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM"}.get(command or "", command)
+            out.append(ev)
+    return out
+
+
+_MARSHAL = regex.compile(r"^\s*could not be delivered because of\s*$", regex.I | regex.M)
+_AFFECTED = regex.compile(r"^\s*the following recipients were affected:", regex.I | regex.M)
+_MARSHAL_REMOTE = regex.compile(r"^\s*remote-mta:\s*<?([\w.:-]{1,255})>?", regex.I | regex.M)
+
+
+def _marshal_detect(view: MailView, text: str) -> bool:
+    return _MARSHAL.search(text[:4000]) is not None and _AFFECTED.search(text) is not None
+
+
+def _marshal_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    m, a = _MARSHAL.search(text), _AFFECTED.search(text)
+    assert m is not None and a is not None  # detect() said so
+    reply = fold(text[m.end() : a.start()])
+    remote = _MARSHAL_REMOTE.search(text)
+    out: list[Evidence] = []
+    for line in text[a.end() :].split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            if out:
+                break
+            continue
+        addrs = find_addresses(stripped)
+        if not addrs:
+            break
+        if addrs[0].lower() not in own:
+            ev = evidence(addrs[0], [], "mailmarshal")
+            set_diagnostic(ev, reply)
+            ev.remote_mta = remote.group(1).lower() if remote else None
+            out.append(ev)
+    return out
+
+
+_INTERSCAN_SENT = regex.compile(
+    r"^\s*sent <<<\s*(RCPT TO|MAIL FROM|DATA|EHLO|HELO)\s*:?\s*<?([^\s<>]{0,320})>?",
+    regex.I | regex.M,
+)
+
+
+def _interscan_detect(view: MailView, text: str) -> bool:
+    return _INTERSCAN_SENT.search(text[:8000]) is not None and "received >>>" in text.lower()
+
+
+def _interscan_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        m = _INTERSCAN_SENT.match(line)
+        if m is None:
+            continue
+        reply = next(
+            (
+                ln.strip()[len("received >>>") :].strip()
+                for ln in lines[i + 1 : i + 4]
+                if ln.strip().lower().startswith("received >>>")
+            ),
+            "",
+        )
+        rcpt = normalise_address(m.group(2)) if "@" in m.group(2) else None
+        if rcpt is None:
+            named = [a for a in find_addresses(reply) if a.lower() not in own]
+            rcpt = named[0] if named else None
+        if rcpt is None or rcpt.lower() in own or not reply:
+            continue
+        ev = evidence(rcpt, [], "interscan")
+        set_diagnostic(ev, reply)
+        ev.command = " ".join(m.group(1).upper().split())
+        out.append(ev)
+    return out
+
+
+_MIMECAST = regex.compile(
+    r"^\s*--\s*<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?\s*$", regex.IGNORECASE | regex.MULTILINE
+)
+_DOUBLE_DASH_AFTER = regex.compile(
+    r"(the problem appears to be|additional information follows)\s*:\s*\n\s*--\s*([^\n]{1,1000})",
+    regex.IGNORECASE,
+)
+
+
+def _mimecast_detect(view: MailView, text: str) -> bool:
+    head = text[:4000]
+    return "the problem appears to be" in head.lower() and _MIMECAST.search(head) is not None
+
+
+def _mimecast_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    out = []
+    said = {m.group(1).lower(): m.group(2).strip() for m in _DOUBLE_DASH_AFTER.finditer(text)}
+    words = said.get("the problem appears to be", "")
+    info = said.get("additional information follows", "")
+    for m in _MIMECAST.finditer(text[:20000]):
+        rcpt = normalise_address(m.group(1))
+        if rcpt is None or rcpt.lower() in own:
+            continue
+        ev = evidence(rcpt, [], "mimecast")
+        set_diagnostic(ev, f"{info} ({words})" if info and words else info or words)
+        out.append(ev)
+    return out
+
+
+_RESPONDED = regex.compile(
+    r"SMTP Server <([^\s<>]{1,255})> rejected recipient <([^\s<>]{1,320})>\s*"
+    r"\(Error following ([A-Z ]{4,9}) command\)\.?\s*It responded as follows:\s*"
+    r"\[([^\]\n]{1,1000})\]",
+    regex.IGNORECASE,
+)
+
+
+def _responded_detect(view: MailView, text: str) -> bool:
+    return _RESPONDED.search(text[:8000]) is not None
+
+
+def _responded_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+    out = []
+    for m in _RESPONDED.finditer(text[:20000]):
+        rcpt = normalise_address(m.group(2))
+        if rcpt is None or rcpt.lower() in own:
+            continue
+        ev = evidence(rcpt, [], "responded")
+        set_diagnostic(ev, m.group(4).strip())
+        ev.remote_mta = m.group(1).lower()
+        cmd = " ".join(m.group(3).upper().split())
+        ev.command = {"RCPT": "RCPT TO", "MAIL": "MAIL FROM"}.get(cmd, cmd)
+        out.append(ev)
+    return out
+
+
 FAMILIES: list[
     tuple[str, Callable[[MailView, str], bool], Callable[[MailView, str, set[str]], list[Evidence]]]
 ] = [
@@ -180,4 +347,9 @@ FAMILIES: list[
     ("fml", _fml_detect, _fml_parse),
     ("dma", _dma_detect, _dma_parse),
     ("notes", _notes_detect, _notes_parse),
+    ("mfilter", _mfilter_detect, _mfilter_parse),
+    ("mailmarshal", _marshal_detect, _marshal_parse),
+    ("interscan", _interscan_detect, _interscan_parse),
+    ("mimecast", _mimecast_detect, _mimecast_parse),
+    ("responded", _responded_detect, _responded_parse),
 ]
