@@ -167,6 +167,30 @@ def test_multi_recipient_order(name: str, recipients: list[str]) -> None:
         ("lhost-office365-01.eml", "kijitora@example.com", 550, "5.1.10", None, None),
         # A relay wrapping the bounce it received (empty outer text)
         ("lhost-x5-01.eml", "kijitora@neko.example.org", 550, "5.1.1", None, None),
+        # m-FILTER names the command in its own section
+        ("lhost-mfilter-04.eml", "kijitora@libisismai.org", 550, "5.4.1", None, "DATA"),
+        # MailMarshal: the reply above the affected recipients, Remote-MTA below
+        (
+            "lhost-mailmarshal-02.eml",
+            "kijitora@nyaan.example.com",
+            550,
+            "5.1.1",
+            "203.0.113.2",
+            None,
+        ),
+        # InterScan: "Sent <<< RCPT TO:<rcpt>" / "Received >>> 550 ..."
+        ("lhost-trendmicro-01.eml", "kijitora@example.co.jp", 550, "5.1.1", None, "RCPT TO"),
+        # X6: "SMTP Server <host> rejected recipient <rcpt> ... responded as follows: [...]"
+        (
+            "lhost-x6-02.eml",
+            "kijitora@libsisimai.org",
+            550,
+            "5.1.1",
+            "smtpd.libsisimai.org",
+            "RCPT TO",
+        ),
+        # Domino: ISO-2022-JP bytes in Diagnostic-Code are decoded
+        ("lhost-domino-02.eml", "kijitora@example.co.jp", None, "5.0.0", None, None),
         # Amazon SES JSON via SNS
         ("lhost-amazonses-10.eml", "bounce@simulator.amazonses.com", 550, "5.1.1", None, None),
     ],
@@ -186,3 +210,8 @@ def test_family_facts(
         assert str(b.enhanced_status) == status
     assert b.remote_mta == remote
     assert b.smtp_command == command
+
+
+def test_domino_iso_2022_jp_diagnostic_is_decoded() -> None:
+    [b] = _parse("lhost-domino-02.eml").bounces
+    assert "Domino" in b.diagnostic and "\x1b" not in b.diagnostic and "$B" not in b.diagnostic

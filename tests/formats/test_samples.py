@@ -87,6 +87,26 @@ FAILURES: dict[str, tuple[ReportKind, list[tuple[object, ...]]]] = {
         [("quinn@example.com", 552, "5.2.2", "mx.example.com", "RCPT TO", "failed")],
     ),
     "notes.eml": (ReportKind.NDR, [("rupert@example.com", None, None, None, None, "failed")]),
+    "mfilter.eml": (
+        ReportKind.NDR,
+        [("iris@example.com", 550, "5.1.1", None, "RCPT TO", "failed")],
+    ),
+    "mailmarshal.eml": (
+        ReportKind.NDR,
+        [
+            ("jack@example.com", 550, "5.1.1", "mx.example.com", None, "failed"),
+            ("kate@example.com", 550, "5.1.1", "mx.example.com", None, "failed"),
+        ],
+    ),
+    "interscan.eml": (
+        ReportKind.NDR,
+        [("liam@example.jp", 550, "5.1.1", None, "RCPT TO", "failed")],
+    ),
+    "mimecast.eml": (ReportKind.NDR, [("mia@example.com", None, "5.1.1", None, None, "failed")]),
+    "responded.eml": (
+        ReportKind.NDR,
+        [("noah@example.com", 550, "5.1.1", "mx.example.com", "RCPT TO", "failed")],
+    ),
     "dsn-multi.eml": (
         ReportKind.DSN,
         [
