@@ -84,6 +84,8 @@ def generic(view: MailView) -> Extracted | None:
     if not looks_like_bounce(view):
         return None
     text = report_text(view)
+    if not _reports_failure(view, text):
+        return None
     own = own_addresses(view)
     recipients: list[str] = []
     for value in view.headers.get_all("x-failed-recipients"):
@@ -114,6 +116,23 @@ def generic(view: MailView) -> Extracted | None:
             ev.diagnostic = context if len(context) > len(recipient or "") + 4 else _summary(text)
         evidences.append(ev)
     return Extracted(ReportKind.NDR, evidences)
+
+
+_FAILURE_WORDS = regex.compile(
+    r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:be )?deliver|undeliver|"
+    r"delivery (?:has )?(?:failed|failure|problem|error)|non[- ]?delivery|permanent (?:error|"
+    r"failure)|user unknown|unknown user|no such user|mailbox (?:is )?full|returned mail|"
+    r"\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b|\b[45]\d\d\s",
+    regex.IGNORECASE,
+)
+
+
+def _reports_failure(view: MailView, text: str) -> bool:
+    """A mail from `postmaster@` is not a report by itself: it must say something failed."""
+    if strong_bounce_signs(view):
+        return True
+    subject = decode_words(view.headers.get("subject"))[:300]
+    return bool(_BOUNCE_SUBJECT.search(subject) or _FAILURE_WORDS.search(text[:8000]))
 
 
 def _summary(text: str) -> str:
