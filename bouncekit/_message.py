@@ -68,19 +68,27 @@ def _decode_bytes(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+_FIELD_NAME_TEXT = regex.compile(r"[!-9;-~]{1,80}:")  # _FIELD_NAME, on decoded lines
+_ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() removes (str.strip() removes more)
+
+
 def parse_headers(block: bytes, max_headers: int, defects: list[str]) -> Headers:
     """Unfold and split a header block (LF line endings) into (lowercase name, value)."""
     fields: list[tuple[str, str]] = []
     name: str | None = None
     chunks: list[str] = []
-    for line in block.split(b"\n"):
+    try:  # one decode for the block; a line is UTF-8, else Latin-1, the same either way
+        lines = block.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        lines = [_decode_bytes(line) for line in block.split(b"\n")]
+    for line in lines:
         if not line:
             continue
-        if line[:1] in (b" ", b"\t"):
+        if line[:1] in (" ", "\t"):
             if name is not None:
-                chunks.append(_decode_bytes(line.strip()))
+                chunks.append(line.strip(_ASCII_SPACE))
             continue
-        m = _FIELD_NAME.match(line)
+        m = _FIELD_NAME_TEXT.match(line)
         if m is None:
             continue  # not a field: a stray line, ignored like most MTAs do
         if name is not None:
@@ -89,8 +97,8 @@ def parse_headers(block: bytes, max_headers: int, defects: list[str]) -> Headers
                 defects.append("limit:header_count")
                 name = None
                 break
-        name = m.group(0)[:-1].decode("ascii").strip().lower()
-        chunks = [_decode_bytes(line[m.end() :].strip())]
+        name = m.group(0)[:-1].lower()
+        chunks = [line[m.end() :].strip(_ASCII_SPACE)]
     if name is not None:
         fields.append((name, " ".join(chunks)))
     return Headers(fields)
