@@ -156,18 +156,18 @@ _COMMAND = regex.compile(
     r"(?:error|failure|failed) (?:from remote mail server |from remote server )?after "
     r"(end of data|MAIL FROM|RCPT TO|DATA|EHLO|HELO|initial connection|pipelined [A-Z ]{4,12})|"
     r"did not like our (RCPT TO|MAIL FROM|DATA|final DATA)|"
-    r"^\s*>>>\s?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|QUIT)|"
+    r"^[ \t]*>>>\s?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|QUIT)|"
     r"\b(?:in|after) (RCPT TO|MAIL FROM|end of DATA|DATA) (?:command|stage)",
     regex.IGNORECASE | regex.MULTILINE,
 )
 _REMOTE = regex.compile(
     r"\bhost\s+([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\.?\s?\[[0-9a-fA-F.:]{3,45}\]|"
-    r"^\s*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\s\[[0-9a-fA-F.:]{3,45}\] did not like|"
+    r"^[ \t]*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\s\[[0-9a-fA-F.:]{3,45}\] did not like|"
     r"while talking to ([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\.?:|"
     r"\bserver\s+([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})\[[0-9a-fA-F.:]{3,45}\] failed|"
     r"remote[- ](?:system|mta):\s*(?:dns;\s*)?([\w-]{1,63}(?:\.[\w-]{1,63}){1,8})|"
-    r"^\s*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8}) does not like recipient|"
-    r"^\s*connected to ([\w-]{1,63}(?:\.[\w-]{1,63}){1,8}) but",
+    r"^[ \t]*([\w-]{1,63}(?:\.[\w-]{1,63}){1,8}) does not like recipient|"
+    r"^[ \t]*connected to ([\w-]{1,63}(?:\.[\w-]{1,63}){1,8}) but",
     regex.IGNORECASE | regex.MULTILINE,
 )
 

@@ -17,7 +17,7 @@ from bouncekit._evidence import Evidence
 from bouncekit._message import MailView
 
 _FIELD = regex.compile(
-    r"^\s*(?:final|original)-recipient:\s*\S", regex.IGNORECASE | regex.MULTILINE
+    r"^[ \t]*(?:final|original)-recipient:\s*\S", regex.IGNORECASE | regex.MULTILINE
 )
 _INDENTED_FIELD = regex.compile(r"^\s+[A-Za-z][A-Za-z-]{1,40}:\s")
 

@@ -30,7 +30,7 @@ from bouncekit._message import MailView
 from bouncekit._text import find_addresses, fold, normalise_address
 
 _ZOHO = regex.compile(
-    r"^\s*(?:\[Status:\s*\w{1,20},\s*Address:\s*<?([^\s<>,]{1,320})>?,\s*ResponseCode\s*"
+    r"^[ \t]*(?:\[Status:\s*\w{1,20},\s*Address:\s*<?([^\s<>,]{1,320})>?,\s*ResponseCode\s*"
     r"([245]\d\d)?\s*,([^\n]{0,1000})\]|([^\s<>]{1,320}@[^\s<>]{1,255})\s+([^\n]{0,80}?),?\s*"
     r"ERROR_CODE\s*:\s*([245]\d\d)?,\s*ERROR_CODE\s*:\s*([^\n]{0,1000}))",
     regex.IGNORECASE | regex.MULTILINE,
@@ -82,8 +82,10 @@ def _au_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     return out
 
 
-_JAVAMAIL = regex.compile(r"^\s*error message below:", regex.IGNORECASE | regex.MULTILINE)
-_RCPT_TO = regex.compile(r"^\s*RCPT TO:\s*<?([^\s<>]{1,320}@[^\s<>]{1,255})>?", regex.I | regex.M)
+_JAVAMAIL = regex.compile(r"^[ \t]*error message below:", regex.IGNORECASE | regex.MULTILINE)
+_RCPT_TO = regex.compile(
+    r"^[ \t]*RCPT TO:\s*<?([^\s<>]{1,320}@[^\s<>]{1,255})>?", regex.I | regex.M
+)
 
 
 def _javamail_detect(view: MailView, text: str) -> bool:
@@ -212,9 +214,9 @@ def _mfilter_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     return out
 
 
-_MARSHAL = regex.compile(r"^\s*could not be delivered because of\s*$", regex.I | regex.M)
-_AFFECTED = regex.compile(r"^\s*the following recipients were affected:", regex.I | regex.M)
-_MARSHAL_REMOTE = regex.compile(r"^\s*remote-mta:\s*<?([\w.:-]{1,255})>?", regex.I | regex.M)
+_MARSHAL = regex.compile(r"^[ \t]*could not be delivered because of[ \t]*$", regex.I | regex.M)
+_AFFECTED = regex.compile(r"^[ \t]*the following recipients were affected:", regex.I | regex.M)
+_MARSHAL_REMOTE = regex.compile(r"^[ \t]*remote-mta:\s*<?([\w.:-]{1,255})>?", regex.I | regex.M)
 
 
 def _marshal_detect(view: MailView, text: str) -> bool:
@@ -283,10 +285,12 @@ def _interscan_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]
 
 
 _MIMECAST = regex.compile(
-    r"^\s*--\s*<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?\s*$", regex.IGNORECASE | regex.MULTILINE
+    r"^[ \t]*--[ \t]*<?([^\s<>]{1,320}@[^\s<>]{1,255}?)>?[ \t]*$",
+    regex.IGNORECASE | regex.MULTILINE,
 )
 _DOUBLE_DASH_AFTER = regex.compile(
-    r"(the problem appears to be|additional information follows)\s*:\s*\n\s*--\s*([^\n]{1,1000})",
+    r"(the problem appears to be|additional information follows)[ \t]*:[ \t]*\n"
+    r"(?:[ \t]*\n){0,5}[ \t]*--[ \t]*([^\n]{1,1000})",
     regex.IGNORECASE,
 )
 

@@ -24,9 +24,9 @@ from bouncekit._message import MailView
 from bouncekit._text import find_addresses, fold, normalise_address
 
 _LIST = regex.compile(
-    r"-{3,}\s*the following addresses? (?:had|have) (?:permanent fatal errors|transient "
+    r"(?<!-)-{3,}+[ \t]*the following addresses? (?:had|have) (?:permanent fatal errors|transient "
     r"non-fatal errors|(?:permanent )?delivery (?:problems?|errors)|fatal errors)|"
-    r"-{3,}\s*transcript of session follows",
+    r"(?<!-)-{3,}+[ \t]*transcript of session follows",
     regex.IGNORECASE,
 )
 _HEADING = regex.compile(r"^\s*-{3,}")
