@@ -16,7 +16,9 @@ _SUBJECT = regex.compile(
     r"auto(?:matic)?[- ]?(?:reply|response|antwort|réponse|reponse|risposta|respuesta)|"
     r"out of (?:the )?office|vacation|on holiday|on leave|away from (?:the|my) office|"
     r"absence|abwesenheit|abwesend|urlaub|r(?:é|e)ponse automatique|absent|"
-    r"congés|conges|fuera de la oficina|assente|afwezig|不在|自動応答|自動返信",
+    r"congés|conges|fuera de la oficina|assente|afwezig|不在|自動応答|自動返信|"
+    r"(?:respuesta|resposta|risposta) autom[aá]tica|automatische antwort|"
+    r"automatisch antwoord|autosvar|automaattinen vastaus|автоответ|자동 ?응답|自动回复",
     regex.IGNORECASE,
 )
 

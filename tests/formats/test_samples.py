@@ -264,3 +264,26 @@ def test_broken_message_parses_without_a_failure_or_error() -> None:
 def test_line_endings_do_not_change_results(name: str, newline: bytes) -> None:
     data = (DATA / name).read_bytes()
     assert parse_bounce(data.replace(b"\n", newline)) == parse_bounce(data)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "Out of Office: hello",
+        "Automatic reply: hello",
+        "Réponse automatique : hello",
+        "Respuesta automática: hola",
+        "Automatische Antwort: Hallo",
+        "Abwesenheitsnotiz: Hallo",
+        "自動応答: こんにちは",
+        "自动回复: 你好",
+    ],
+)
+def test_auto_reply_subjects(subject: str) -> None:
+    message = (
+        f"From: someone@example.com\nTo: sender@example.org\nSubject: {subject}\n"
+        "Content-Type: text/plain; charset=utf-8\n\nAway until Monday.\n"
+    ).encode()
+    report = parse_bounce(message)
+    assert report.kind is ReportKind.AUTO_REPLY
+    assert [b.category for b in report.bounces] == [Category.AUTO_REPLY]
