@@ -2,16 +2,22 @@
 
 Order (each extractor returns None when the message is not its kind, so the next one runs):
 
-1. `arf`        RFC 5965 feedback reports and the complaint formats that predate it
-2. `dsn`        RFC 3464 delivery status parts (the readable part fills in what they omit)
-   `esp_json`   Amazon SES notifications mailed as JSON (bounce, complaint, delivery)
-3. `ndr.families`  MTA text reports of a known family (`mta/`, each keyed on fingerprints)
-4. `autoreply`  RFC 3834 auto-responses and vacation subjects (never a failure); after the
-                bounce formats because Exim, Postfix and Microsoft flag bounces
-                `Auto-Submitted: auto-replied` too
-5. `nested`     a bounce that carries the bounce it received (read once, not recursively)
-6. `ndr.generic` any other report that looks like an MTA's (sender, subject, headers)
-7. else `not_bounce`.
+1. `arf`           RFC 5965 feedback reports, Hotmail's older feedback loop, Apple Mail's
+                   unsubscribe
+2. `dsn`           RFC 3464 status parts (every one, in order); where Diagnostic-Code is
+                   missing or says nothing, the readable part's reply for that recipient
+                   (read by the same family parsers as step 4)
+3. `esp_json`      Amazon SES notifications mailed as JSON (bounce, complaint, delivery)
+4. `ndr.families`  MTA text reports of a known family (`mta/`, order and gates there)
+5. `autoreply`     RFC 3834 auto-responses and vacation subjects (never a failure); after
+                   the bounce formats because Exim, Postfix and Microsoft flag their bounces
+                   `Auto-Submitted: auto-replied` too
+6. `nested`        a bounce that carries the bounce it received (read once, not recursively)
+7. `ndr.generic`   any other report that looks like an MTA's and says something failed;
+                   each recipient's diagnostic from its own section of the text
+8. else `not_bounce`.
+
+Every extractor reads bounded text (`text.MAX_REPORT_TEXT`) with linear patterns.
 """
 
 from __future__ import annotations
