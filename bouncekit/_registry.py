@@ -26,6 +26,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import regex
+
 from bouncekit._errors import SignatureError
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 
@@ -90,6 +92,116 @@ class _Keywords:
                     candidates.extend(hits)
         lowered = scan.lowered
         return {kw for kw in candidates if kw in lowered}
+
+
+_BREAKING_ESCAPES = frozenset("bBdDsSwWAZ")  # one-letter classes and assertions
+_QUANTIFIERS = frozenset("?*+{")
+
+
+def required_literals(pattern: regex.Pattern[str]) -> frozenset[str] | None:
+    """Casefolded strings one of which occurs in any match of the pattern, or None if unsure.
+
+    A conservative reading of the pattern's top level: its branches (`a|b`), and in each the
+    longest run of plain characters that no quantifier makes optional. Groups, classes and
+    anything unusual end a run; escapes other than one-letter classes give up (None).
+    Casefolding covers IGNORECASE, full case folding included ("ss" matches "ß").
+    """
+    if pattern.flags & regex.VERBOSE:
+        return None  # spaces and '#' are not characters there
+    source = pattern.pattern
+    branches: list[str] = []
+    runs: list[str] = []
+    run: list[str] = []
+    depth = 0
+    i = 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            nxt = source[i + 1 : i + 2]
+            if not nxt:
+                return None
+            if nxt.isascii() and nxt.isalnum():
+                if nxt not in _BREAKING_ESCAPES:
+                    return None
+                if depth == 0:
+                    runs.append("".join(run))
+                    run = []
+            elif depth == 0:
+                run.append(nxt)
+            i += 2
+        elif c == "[":
+            i = _skip_class(source, i)
+            if i < 0:
+                return None
+            if depth == 0:
+                runs.append("".join(run))
+                run = []
+            continue
+        elif c == "(":
+            if depth == 0:
+                runs.append("".join(run))
+                run = []
+            depth += 1
+            i += 1
+        elif c == ")":
+            depth -= 1
+            i += 1
+        elif depth > 0:
+            i += 1
+        elif c in _QUANTIFIERS:
+            if c in "?*{" and run:
+                run.pop()  # the quantified character may be absent
+            runs.append("".join(run))
+            run = []
+            if c == "{":
+                end = source.find("}", i)
+                if end < 0:
+                    return None
+                i = end
+            i += 1
+        elif c == "|":
+            runs.append("".join(run))
+            branches.append(max(runs, key=len))
+            runs, run = [], []
+            i += 1
+        elif c in ".^$":
+            runs.append("".join(run))
+            run = []
+            i += 1
+        else:
+            run.append(c)
+            i += 1
+    if depth != 0:
+        return None
+    runs.append("".join(run))
+    branches.append(max(runs, key=len))
+    if not all(branches):
+        return None
+    return frozenset(b.casefold() for b in branches)
+
+
+def _skip_class(source: str, i: int) -> int:
+    """Index just past the character class opening at source[i] (nested sets, escapes)."""
+    depth = 0
+    i += 1
+    if source[i : i + 1] == "^":
+        i += 1
+    if source[i : i + 1] == "]":
+        i += 1  # a leading ']' is a member
+    depth = 1
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            depth += 1
+        elif c == "]":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
 
 
 class CompiledPack:
@@ -159,12 +271,30 @@ class Registry:
             ((h, cp.pack.id) for cp in self._packs.values() for h in cp.pack.hosts),
             key=lambda item: -len(item[0]),
         )
+        # Each fingerprint pattern with the literals a match needs: a cheap `in` skips most.
         self._fingerprints = [
-            (cp.pack.id, cp.pack.fingerprints, cp.pack.fingerprint_patterns)
+            (
+                cp.pack.id,
+                cp.pack.fingerprints,
+                tuple((p, required_literals(p)) for p in cp.pack.fingerprint_patterns),
+            )
             for cp in self._packs.values()
             if cp.pack.kind != "generic"
         ]
         self._fp_keywords = _Keywords(f for _, fps, _ in self._fingerprints for f in fps)
+        # What admits a pack to the pattern searches: a fingerprint of it found in the text,
+        # a literal one of its patterns needs, or a pattern with no known literal.
+        self._fp_packs: dict[str, list[int]] = {}
+        self._needs_packs: dict[str, list[int]] = {}
+        self._always_packs: list[int] = []
+        for i, (_, fps, patterns) in enumerate(self._fingerprints):
+            for fp in fps:
+                self._fp_packs.setdefault(fp, []).append(i)
+            for _, needs in patterns:
+                if needs is None:
+                    self._always_packs.append(i)
+                for n in needs or ():
+                    self._needs_packs.setdefault(n, []).append(i)
         self._check_advice()
 
     def _check_advice(self) -> None:
@@ -205,10 +335,20 @@ class Registry:
     def provider_by_text(self, lowered: str | Scan, original: str) -> str | None:
         """The first pack (in priority order) whose fingerprint occurs in the text."""
         found = self._fp_keywords.found(Scan.of(lowered))
-        for pack_id, words, patterns in self._fingerprints:
-            if found and not found.isdisjoint(words):
+        folded = original.casefold()
+        admitted = set(self._always_packs)
+        for fp in found:
+            admitted.update(self._fp_packs[fp])
+        for literal, packs in self._needs_packs.items():
+            if literal in folded:
+                admitted.update(packs)
+        for i in sorted(admitted):
+            pack_id, words, patterns = self._fingerprints[i]
+            if not found.isdisjoint(words):
                 return pack_id
-            for pat in patterns:
+            for pat, needs in patterns:
+                if needs is not None and not any(n in folded for n in needs):
+                    continue
                 if pat.search(original):  # no timeout=: see _engine.py
                     return pack_id
         return None
