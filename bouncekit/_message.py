@@ -154,11 +154,13 @@ def _charset(name: str | None) -> str:
 def _decode_text(raw: bytes, charset: str | None) -> str:
     cs = _charset(charset)
     if cs.startswith("iso-2022") and not raw.isascii():
-        # a 7-bit charset cannot carry 8-bit bytes: mislabelled UTF-8 is the usual cause
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        # a 7-bit charset cannot carry 8-bit bytes: mislabelled UTF-8 (or, from Japanese
+        # carriers, EUC-JP / Shift_JIS) is the usual cause
+        for guess in ("utf-8", "euc-jp", "shift_jis"):
+            try:
+                return raw.decode(guess)
+            except UnicodeDecodeError:
+                continue
     try:
         return raw.decode(cs, errors="replace")
     except Exception:  # noqa: BLE001 - some codecs raise on broken escapes despite 'replace'
