@@ -100,6 +100,8 @@ def generic(view: MailView) -> Extracted | None:
     if not recipients:
         header_block = view.raw[: view.parts[0].start]
         recipients = flufl.failed_recipients(header_block, text)
+    if not recipients:
+        recipients = _sole_original_recipient(view, own)
     if not recipients and not text.strip():
         return None
     recipients = recipients[: view.policy.max_recipients]
@@ -133,6 +135,22 @@ def _reports_failure(view: MailView, text: str) -> bool:
         return True
     subject = decode_words(view.headers.get("subject"))[:300]
     return bool(_BOUNCE_SUBJECT.search(subject) or _FAILURE_WORDS.search(text[:8000]))
+
+
+def _sole_original_recipient(view: MailView, own: set[str]) -> list[str]:
+    """A report that names nobody ("Delivery report unavailable") but returns a message
+    sent to exactly one address: that address is the one that failed."""
+    original = view.embedded_headers()
+    if original is None:
+        return []
+    named = {
+        a
+        for name in ("to", "cc")
+        for value in original.get_all(name)
+        for a in find_addresses(decode_words(value))
+        if a.lower() not in own
+    }
+    return list(named) if len(named) == 1 else []
 
 
 def _summary(text: str) -> str:
