@@ -12,13 +12,17 @@ from __future__ import annotations
 import binascii
 import codecs
 import quopri
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import decode_header
 from email.message import Message
+from typing import Any, TypeVar, cast
 
 import regex
 
 from bouncekit._policy import Policy
+
+_T = TypeVar("_T")
 
 _FIELD_NAME = regex.compile(rb"[!-9;-~]{1,80}:")
 _PARAM = regex.compile(
@@ -201,6 +205,14 @@ class MailView:
     parts: list[Part]
     defects: list[str] = field(default_factory=list)
     policy: Policy = field(default_factory=Policy)
+    # What several extractors read (the report text, the returned headers), computed once.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def once(self, key: str, compute: Callable[[], _T]) -> _T:
+        """`compute()` the first time `key` is asked of this view, its result afterwards."""
+        if key not in self.derived:
+            self.derived[key] = compute()
+        return cast(_T, self.derived[key])
 
     def body(self, part: Part, decode: bool = True) -> bytes:
         """A part's body bytes within the text budget, transfer-decoded unless told not to."""
@@ -231,6 +243,9 @@ class MailView:
 
     def embedded_headers(self) -> Headers | None:
         """The headers of the returned original message, when a part carries them."""
+        return self.once("embedded_headers", self._embedded_headers)
+
+    def _embedded_headers(self) -> Headers | None:
         for part in self.parts:
             if part.ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
                 block = self.body(part)

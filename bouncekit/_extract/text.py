@@ -30,6 +30,10 @@ _HEADER_LINE = regex.compile(
 
 def report_text(view: MailView) -> str:
     """The readable report: the first text part (the body if not MIME), before the original."""
+    return view.once("report_text", lambda: _report_text(view))
+
+
+def _report_text(view: MailView) -> str:
     parts = view.text_parts()
     plain = next((p for p in parts if p.ctype == "text/plain"), None)
     part = plain or (parts[0] if parts else None)
@@ -115,6 +119,10 @@ def line_recipients(text: str, exclude: set[str]) -> list[str]:
 
 def own_addresses(view: MailView) -> set[str]:
     """The bounce's own envelope/header addresses: never a failed recipient."""
+    return view.once("own_addresses", lambda: _own_addresses(view))
+
+
+def _own_addresses(view: MailView) -> set[str]:
     own: set[str] = set()
     for name in (
         "from",
