@@ -247,10 +247,19 @@ def test_delivery_reports_are_delivered() -> None:
     )
 
 
-def test_ordinary_mail_is_not_a_bounce() -> None:
-    report = parse("not-bounce.eml")
+@pytest.mark.parametrize("name", ["not-bounce.eml", "postmaster-question.eml"])
+def test_ordinary_mail_is_not_a_bounce(name: str) -> None:
+    """Addresses in the text, even from postmaster@, do not make a report."""
+    report = parse(name)
     assert report.kind is ReportKind.NOT_BOUNCE
     assert report.bounces == ()
+
+
+def test_report_without_details_names_the_returned_message_recipient() -> None:
+    report = parse("report-unavailable.eml")
+    assert [(b.recipient, b.smtp_code, b.enhanced_status) for b in report.bounces] == [
+        ("olga@example.net", None, None)
+    ]
 
 
 def test_broken_message_parses_without_a_failure_or_error() -> None:
