@@ -8,7 +8,7 @@ from bouncekit._extract.text import recipient_context, reply_in, report_text
 from bouncekit._message import Headers, MailView, parse_headers
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status, parse_status_field
 from bouncekit._text import clean, fold, normalise_address, unwrap
-from bouncekit._types import ReportKind
+from bouncekit._types import Reason, ReportKind
 
 _STATUS_PARTS = ("message/delivery-status", "message/global-delivery-status")
 _RECIPIENT_FIELDS = ("final-recipient", "original-recipient")
@@ -88,19 +88,28 @@ def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evi
         command = found.command if found is not None else None
         if command is None and context_text:
             command = unwrap(context_text).command
+        status = _status(parse_status_field(block.get("status")), diagnostic, code)
         evidences.append(
             Evidence(
                 recipient=recipient,
                 action=action,
-                status=_status(parse_status_field(block.get("status")), diagnostic, code),
+                status=status,
                 code=code,
                 remote_mta=remote or (found.remote_mta if found is not None else None),
                 command=command,
                 diagnostic=diagnostic,
                 source="dsn",
+                decided=Reason.DELIVERED if _succeeded(action, status) else None,
             )
         )
     return evidences
+
+
+def _succeeded(action: str | None, status: EnhancedStatus | None) -> bool:
+    """A delivery notice decides by itself: no rule reads "spam filter passed" in a 250."""
+    if action in ("delivered", "relayed", "expanded"):
+        return True
+    return action is None and status is not None and status.klass == 2
 
 
 def _status(

@@ -115,6 +115,7 @@ def extract(view: MailView) -> Extracted | None:
                 remote_mta=clean(_str(body.get("remoteMtaIp"))) or None,
                 diagnostic=clean(reply, 1000),
                 source="ses",
+                decided=Reason.DELIVERED,
             )
         )
     return Extracted(ReportKind.DSN, evidences) if evidences else None
