@@ -339,11 +339,20 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
                 rule = _with_reason(rule, refined)
                 detail = f"{why}: {refined.value}"
         match = Match(stage, rule.pack, rule.id, detail)
-        return _bounce(ev, registry, facts, rule.reason, rule.category, rule, pack_id, match)
+        category = _hard_only_if_permanent(rule.category, facts)
+        return _bounce(ev, registry, facts, rule.reason, category, rule, pack_id, match)
 
     # Stage 5: enhanced status, then reply class.
     reason, match = _fallback(ev, facts)
-    return _bounce(ev, registry, facts, reason, reason.default_category, None, pack_id, match)
+    category = _hard_only_if_permanent(reason.default_category, facts)
+    return _bounce(ev, registry, facts, reason, category, None, pack_id, match)
+
+
+def _hard_only_if_permanent(category: Category, facts: _Facts) -> Category:
+    """A bad address said with a 4xx ("450 4.1.1 try later") is not yet proof: soft."""
+    if category is Category.HARD and _transient(facts):
+        return Category.SOFT
+    return category
 
 
 # Reasons that blame the recipient's address. Said in reply to MAIL FROM, they are about the
