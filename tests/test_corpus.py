@@ -34,9 +34,9 @@ LABEL_DISAGREEMENTS = {
     # Status 5.5.0 / Diagnostic-Code "554 ... not accepting connections"; the label takes an
     # earlier "<<< 421 4.7.0" from the transcript of a previous connection.
     "lhost-sendmail-56.eml": "label from an earlier session",
-    # The second row is a copy of the same DSN appended inside the returned message, which
-    # bouncekit does not read as a second report.
-    "rhost-cox-01.eml": "second DSN inside the returned message",
+    # The file is an mbox of two messages (the bounce, then its "Postmaster Copy" after a
+    # `From ` line); parse_bounce() reads one message, so the second row is not produced.
+    "rhost-cox-01.eml": "two messages in one file",
 }
 
 
