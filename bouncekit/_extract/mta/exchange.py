@@ -116,7 +116,8 @@ def _parse_2007(text: str, lines: list[str], own: set[str]) -> list[Evidence]:
         context = recipient_context(tail, rcpt) if tail else ""
         ev = evidence(rcpt, [context] if context else [], "office365")
         ev.remote_mta = _host_after(tail_lines, rcpt) or ev.remote_mta
-        reply = _reply(context) or _reply(tail) or ""
+        # the whole admin section only when it can speak of no one else
+        reply = _reply(context) or (_reply(tail) if len(recipients) == 1 else None) or ""
         if reply:
             set_diagnostic(ev, reply)
         else:
