@@ -208,12 +208,7 @@ def first_rule(
 
 
 def _provider(registry: Registry, pack_id: str | None) -> Provider | None:
-    if pack_id is None:
-        return None
-    cp = registry.pack(pack_id)
-    if cp is None or cp.pack.kind == "generic":
-        return None
-    return Provider(id=cp.pack.id, name=cp.pack.name, links=cp.pack.links)
+    return registry.provider(pack_id)
 
 
 def _behind_gateway(
@@ -235,20 +230,11 @@ def _behind_gateway(
 def _advice(
     registry: Registry, key: str, provider: Provider | None, extra_links: tuple[str, ...]
 ) -> Advice:
-    spec = registry.advice(key) or registry.advice("unknown")
-    assert spec is not None  # the built-in advice file defines "unknown"
-    name = provider.name if provider else "the receiving server"
-    name_fr = provider.name if provider else "le serveur destinataire"
-    provider_links = tuple(url for _, url in provider.links) if provider else ()
-    links = tuple(dict.fromkeys(extra_links + spec.links + provider_links))
-    return Advice(
-        key=spec.key,
-        action=spec.action,
-        fixer=spec.fixer,
-        en=spec.en.replace("{provider}", name),
-        fr=spec.fr.replace("{provider}", name_fr),
-        links=links,
-    )
+    advice = registry.worded_advice(key, provider)
+    if not extra_links:
+        return advice
+    # A rule's or a blocklist's own links come first.
+    return replace(advice, links=tuple(dict.fromkeys(extra_links + advice.links)))
 
 
 def _blocked_ip(text: str, remote_ip: str | None) -> str | None:

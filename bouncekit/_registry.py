@@ -30,6 +30,7 @@ import regex
 
 from bouncekit._errors import SignatureError
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
+from bouncekit._types import Advice, Provider
 
 ENTRY_POINT_GROUP = "bouncekit.signatures"
 GENERIC = "generic"
@@ -86,10 +87,8 @@ class _Keywords:
     def found(self, scan: Scan) -> set[str]:
         candidates = list(self._always)
         for index, keys in ((self._by_gram, scan.grams), (self._by_word, scan.words)):
-            for key in keys:
-                hits = index.get(key)
-                if hits:
-                    candidates.extend(hits)
+            for key in index.keys() & keys:
+                candidates.extend(index[key])
         lowered = scan.lowered
         return {kw for kw in candidates if kw in lowered}
 
@@ -296,6 +295,14 @@ class Registry:
                 for n in needs or ():
                     self._needs_packs.setdefault(n, []).append(i)
         self._check_advice()
+        # Results share these (they are immutable): one Provider per pack, and the advice
+        # worded for each (key, provider) pair the first time a bounce needs it.
+        self._providers = {
+            cp.pack.id: Provider(id=cp.pack.id, name=cp.pack.name, links=cp.pack.links)
+            for cp in self._packs.values()
+            if cp.pack.kind != "generic"
+        }
+        self._worded: dict[tuple[str, str | None], Advice] = {}
 
     def _check_advice(self) -> None:
         for cp in self._packs.values():
@@ -320,6 +327,31 @@ class Registry:
 
     def advice(self, key: str) -> AdviceSpec | None:
         return self._advice.get(key)
+
+    def provider(self, pack_id: str | None) -> Provider | None:
+        """The provider a pack names (None for the generic pack or an unknown id)."""
+        return self._providers.get(pack_id) if pack_id else None
+
+    def worded_advice(self, key: str, provider: Provider | None) -> Advice:
+        """Advice `key` (else "unknown") in words naming `provider`, with its links after
+        the advice's own. Built once per (key, provider): at most keys x packs objects."""
+        pair = (key, provider.id if provider else None)
+        worded = self._worded.get(pair)
+        if worded is None:
+            spec = self.advice(key) or self.advice("unknown")
+            assert spec is not None  # the built-in advice file defines "unknown"
+            name = provider.name if provider else "the receiving server"
+            name_fr = provider.name if provider else "le serveur destinataire"
+            provider_links = tuple(url for _, url in provider.links) if provider else ()
+            worded = self._worded[pair] = Advice(
+                key=spec.key,
+                action=spec.action,
+                fixer=spec.fixer,
+                en=spec.en.replace("{provider}", name),
+                fr=spec.fr.replace("{provider}", name_fr),
+                links=tuple(dict.fromkeys(spec.links + provider_links)),
+            )
+        return worded
 
     def rule(self, qualified_id: str) -> Rule | None:
         pack_id, _, rule_id = qualified_id.partition("/")
