@@ -1,0 +1,114 @@
+"""The lookups that stand in for scans give the same answers as the scans.
+
+Keyword indexes (`_Keywords`) must find exactly the keywords that occur as substrings, and
+`required_literals` must never skip a pattern that matches: both are checked here on every
+signature example and on the readable lines of the corpus when it is present.
+"""
+
+from __future__ import annotations
+
+import pytest
+import regex
+
+from bouncekit import default_registry
+from bouncekit._blocklists import blocklists
+from bouncekit._registry import Scan, _Keywords, required_literals
+from bouncekit._schema import PATTERN_FLAGS
+from tests.conftest import CORPUS
+
+REGISTRY = default_registry()
+
+
+def _texts() -> list[str]:
+    texts = [e.text for r in REGISTRY.rules() for e in (*r.examples, *r.counter_examples)]
+    texts += [t for b in blocklists() for t in b.examples]
+    folder = CORPUS / "eml"
+    if folder.is_dir():
+        for path in sorted(folder.iterdir())[::4]:
+            lines = path.read_bytes().decode("utf-8", "replace").split("\n")
+            texts += [line for line in lines[:200] if line.strip()]
+    texts = list(dict.fromkeys(texts))
+    return texts + [t.upper() for t in texts[:2000]]
+
+
+TEXTS = _texts()
+
+
+def test_keyword_index_finds_exactly_the_substrings() -> None:
+    indexes = [(cp.pack.id, cp.keywords, {k for r in cp.rules for k in r.keywords})
+               for cp in map(REGISTRY.pack, (p.id for p in REGISTRY.packs)) if cp]  # fmt: skip
+    fingerprints = {f for p in REGISTRY.packs if p.kind != "generic" for f in p.fingerprints}
+    indexes.append(("fingerprints", _Keywords(fingerprints), fingerprints))
+    for text in TEXTS:
+        lowered = text.lower()
+        scan = Scan(lowered)
+        for name, index, keywords in indexes:
+            expected = {k for k in keywords if k in lowered}
+            assert index.found(scan) == expected, (name, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("550 5.1.1 resolver.adr.exrecipnotfound", "recipnotfound"),  # inside a word
+        ("421 throttled, try later", "throttl"),  # the start of a longer word
+        ("554 5.7.1 (rtr:bb) blocked", "(rtr:"),  # punctuation first
+        ("550 メールボックスが一杯です", "一杯"),  # no ASCII word at all
+        ("550 5.7.1 rejected", "5.7.1"),  # only short words
+    ],
+)
+def test_keyword_index_kinds_of_keyword(text: str, keyword: str) -> None:
+    index = _Keywords([keyword, "unrelated phrase"])
+    assert index.found(Scan(text.lower())) == {keyword}
+    assert index.found(Scan("250 ok")) == set()
+
+
+def _patterns() -> list[regex.Pattern[str]]:
+    out = [p for pack in REGISTRY.packs for p in pack.fingerprint_patterns]
+    out += [r.pattern for r in REGISTRY.rules() if r.pattern is not None]
+    for b in blocklists():
+        out += [b.pattern] + ([b.context] if b.context is not None else [])
+    return out
+
+
+def test_required_literals_never_skip_a_match() -> None:
+    checked = 0
+    for pattern in _patterns():
+        needs = required_literals(pattern)
+        if needs is None:
+            continue
+        for text in TEXTS:
+            if pattern.search(text):
+                checked += 1
+                folded = text.casefold()
+                assert any(n in folded for n in needs), (pattern.pattern, needs, text)
+    assert checked > 500  # the check saw real matches
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"ab?c", {"a"}),  # "b" may be absent, so "abc" is not required
+        (r"abc{1,2}d", {"ab"}),
+        (r"fo+bar", {"bar"}),  # "o" is required but what follows it may not be next
+        (r"\bUBE, id=\d", {"ube, id="}),
+        (r"blocked|(?:listed) by", {"blocked", " by"}),
+        (r"a\.b\d", {"a.b"}),
+        (r"[ab]]cd", {"]cd"}),
+        (r"(?:x)|y", None),  # a branch with no literal of its own
+        (r"\x41bc", None),  # escapes it does not read
+        (r"(?x) a b c", None),  # verbose: spaces are not characters
+        (r"STRASSE", {"strasse"}),
+    ],
+)
+def test_required_literals_reading(source: str, expected: set[str] | None) -> None:
+    needs = required_literals(regex.compile(source, PATTERN_FLAGS))
+    assert needs == (frozenset(expected) if expected is not None else None)
+
+
+def test_required_literals_follow_full_case_folding() -> None:
+    pattern = regex.compile("strasse", PATTERN_FLAGS | regex.FULLCASE)
+    text = "Unbekannte Straße"
+    assert pattern.search(text)
+    needs = required_literals(pattern)
+    assert needs is not None and any(n in text.casefold() for n in needs)
