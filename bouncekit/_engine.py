@@ -164,6 +164,20 @@ _STATUS_REASON: dict[tuple[int, int], Reason] = {
     (7, 28): Reason.RATE_LIMITED,
 }
 
+# RFC 5321/7504 reply codes that say *why* by themselves, for replies nothing else read.
+_CODE_REASON: dict[int, Reason] = {
+    451: Reason.SYSTEM_ERROR,  # local error in processing
+    500: Reason.SYNTAX_ERROR,
+    501: Reason.SYNTAX_ERROR,
+    502: Reason.SYNTAX_ERROR,
+    503: Reason.SYNTAX_ERROR,
+    504: Reason.SYNTAX_ERROR,
+    521: Reason.NOT_ACCEPTING_MAIL,  # RFC 7504: this host does not accept mail
+    530: Reason.SECURITY,  # authentication required
+    535: Reason.SECURITY,  # authentication credentials invalid
+    556: Reason.NOT_ACCEPTING_MAIL,  # RFC 7504: the domain does not accept mail
+}
+
 _IPV4 = regex.compile(
     r"(?<![\d.])((?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3})(?![\d.]|\.\d)"
 )
@@ -470,7 +484,7 @@ def _fallback(ev: Evidence, facts: _Facts) -> tuple[Reason, Match]:
     if reason is None:
         if ev.action in ("delivered", "relayed", "expanded") or (code is not None and code < 400):
             return Reason.DELIVERED, Match(Stage.REPLY_CLASS, detail=ev.action or str(code))
-        reason = Reason.UNDEFINED
+        reason = _CODE_REASON.get(code or 0, Reason.UNDEFINED)
         if code is not None:
             match = Match(Stage.REPLY_CLASS, detail=str(code))
     if delayed and reason in (Reason.UNDEFINED, Reason.NETWORK_ERROR, Reason.SYSTEM_ERROR):

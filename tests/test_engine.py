@@ -170,6 +170,21 @@ def test_reply_class_fallback() -> None:
     assert classify_reply("250 2.0.0 Ok: queued").category is Category.DELIVERED
 
 
+@pytest.mark.parametrize(
+    ("text", "reason", "category"),
+    [
+        ("451 qwerty", Reason.SYSTEM_ERROR, Category.SOFT),
+        ("556 qwerty", Reason.NOT_ACCEPTING_MAIL, Category.HARD),
+        ("530 qwerty", Reason.SECURITY, Category.BLOCK),
+        ("554 qwerty", Reason.UNDEFINED, Category.UNKNOWN),
+    ],
+)
+def test_reply_codes_that_say_why(text: str, reason: Reason, category: Category) -> None:
+    """RFC 5321/7504 codes whose meaning is fixed decide when neither text nor status does."""
+    b = classify_reply(text)
+    assert b.match.stage is Stage.REPLY_CLASS and (b.reason, b.category) == (reason, category)
+
+
 def test_delayed_report_without_a_precise_status_is_expired(registry: Registry) -> None:
     ev = _dsn("qwerty", action="delayed", status=EnhancedStatus(4, 4, 0))
     b = classify(ev, registry)
