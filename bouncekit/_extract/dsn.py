@@ -46,6 +46,15 @@ def _blocks(view: MailView, body: bytes) -> list[Headers]:
     return out
 
 
+def _first_block(view: MailView, body: bytes) -> Headers | None:
+    """The first field block alone (the per-message fields come first), read once more."""
+    for chunk in body.replace(b"\n\n\n", b"\n\n").split(b"\n\n"):
+        chunk = chunk.strip(b"\n")
+        if chunk:
+            return parse_headers(chunk, view.policy.max_headers, view.defects)
+    return None
+
+
 def _generic_diagnostic(diagnostic: str) -> bool:
     """True when a Diagnostic-Code says nothing a reader could act on."""
     low = diagnostic.lower()
@@ -164,9 +173,9 @@ def extract(view: MailView) -> Extracted | None:
     if not evidences:
         return None  # a status part without recipients: let the text extractors try
     evidences = evidences[: view.policy.max_recipients]
-    blocks = _blocks(view, view.body(parts[0]))
+    first = _first_block(view, view.body(parts[0]))
     per_message = (
-        blocks[0] if blocks and not any(f in blocks[0] for f in _RECIPIENT_FIELDS) else None
+        first if first is not None and not any(f in first for f in _RECIPIENT_FIELDS) else None
     )
     reporting = _typed(per_message.get("reporting-mta")) if per_message else None
     return Extracted(ReportKind.DSN, evidences, reporting_mta=clean(reporting) or None)

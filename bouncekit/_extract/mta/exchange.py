@@ -24,6 +24,7 @@ from bouncekit._evidence import Evidence
 from bouncekit._extract.mta._common import evidence, set_diagnostic
 from bouncekit._extract.text import recipient_context
 from bouncekit._message import MailView
+from bouncekit._registry import required_literals
 from bouncekit._text import find_addresses
 
 _X2003 = regex.compile(r"did not reach the following recipient", regex.IGNORECASE)
@@ -56,9 +57,19 @@ _RETURNED = regex.compile(r"returned '([^\n]{1,2000})'", regex.IGNORECASE)
 _ADMIN = regex.compile(_ADMIN_HEADINGS, regex.IGNORECASE)
 
 
+# One of these occurs in any _X2007 match: a few `in` tests spare most texts its search of
+# ~20 alternatives at every position (~0.2 ms on 4 KB).
+_X2007_NEEDS = required_literals(_X2007)
+
+
 def detect(view: MailView, text: str) -> bool:
     head = text[:4000]
-    return bool(_X2003.search(head) or _X2007.search(head))
+    if _X2003.search(head):
+        return True
+    folded = head.casefold()
+    if _X2007_NEEDS is not None and not any(n in folded for n in _X2007_NEEDS):
+        return False
+    return bool(_X2007.search(head))
 
 
 def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
