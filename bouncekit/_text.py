@@ -171,22 +171,22 @@ def strip_continuations(text: str) -> str:
 
 # --- addresses -----------------------------------------------------------------------------
 
-_ADDRESS = regex.compile(
-    r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@(?:[\w-]{1,63}\.){1,8}[\w-]{2,63}|"
-    r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}@\[[0-9a-fA-F.:]{3,45}\]"
-)
-# The same address read outward from its "@": the local part backwards (REVERSE: the
-# longest run of at most 64 ending at the "@"), the domain forwards. Scanning for "@" with
-# str.find and matching only there costs O(64 + 520) per "@", where searching with
-# _ADDRESS costs up to 64 steps at *every* position of a long word run.
+# An address is `local{1,64}@(label.){1,8}tld` or `local{1,64}@[ip]`, read outward from its
+# "@": the local part backwards (REVERSE: the longest run of at most 64 ending at the "@"),
+# the domain forwards. Scanning for "@" with str.find and matching only there costs
+# O(64 + 520) per "@", where a search for the whole address costs up to 64 steps at *every*
+# position of a long word run. The domain must follow an "@" (lookbehind), so even a search
+# with it over any text only ever starts at an "@".
 _LOCAL_BEFORE = regex.compile(r"[\w.!#$%&'*+/=?^`{|}~-]{1,64}", regex.REVERSE)
-_DOMAIN_AFTER = regex.compile(r"(?:[\w-]{1,63}\.){1,8}[\w-]{2,63}|\[[0-9a-fA-F.:]{3,45}\]")
+_DOMAIN_AFTER = regex.compile(
+    r"(?<=@)(?:(?:[\w-]{1,63}\.){1,8}[\w-]{2,63}|\[[0-9a-fA-F.:]{3,45}\])"
+)
 MAX_SCAN_ADDRESSES = 65536  # characters of a text searched for addresses
 MAX_AT_SIGNS = 2000  # "@" examined per text: an "@" storm costs a bounded amount
 
 
 def _addresses(text: str, limit: int) -> list[str]:
-    """Raw address matches in `text`, in order, non-overlapping, like _ADDRESS.finditer."""
+    """Raw address matches in `text`, in order, non-overlapping (as a finditer would give)."""
     out: list[str] = []
     pos = floor = 0
     for _ in range(MAX_AT_SIGNS):

@@ -68,9 +68,11 @@ def run_one(name: str, corpus: Path, work: Path, seconds: int, runs: int | None)
         if runs is not None:
             args.append(f"-runs={runs - total}")
         env = dict(os.environ, BOUNCEKIT_FUZZ_WORK=str(work), PYTHONHASHSEED="0")
-        proc = subprocess.run(args, capture_output=True, env=env, cwd=ROOT, check=False)
-        log = proc.stdout + proc.stderr
-        (logs / f"{name}-{attempt}.log").write_bytes(log)
+        log_path = logs / f"{name}-{attempt}.log"
+        with log_path.open("wb") as sink:  # written as it runs: progress can be watched
+            proc = subprocess.run(args, stdout=sink, stderr=subprocess.STDOUT, env=env,
+                                  cwd=ROOT, check=False)  # fmt: skip
+        log = log_path.read_bytes()
         total += _execs(log)
         attempt += 1
         if proc.returncode == 0:
