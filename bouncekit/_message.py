@@ -72,7 +72,6 @@ def _decode_bytes(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
-_FIELD_NAME_TEXT = regex.compile(r"[!-9;-~]{1,80}:")  # _FIELD_NAME, on decoded lines
 _ASCII_SPACE = " \t\n\r\x0b\x0c"  # what bytes.strip() removes (str.strip() removes more)
 
 
@@ -88,12 +87,13 @@ def parse_headers(block: bytes, max_headers: int, defects: list[str]) -> Headers
     for line in lines:
         if not line:
             continue
-        if line[:1] in (" ", "\t"):
+        if line[0] in " \t":
             if name is not None:
                 chunks.append(line.strip(_ASCII_SPACE))
             continue
-        m = _FIELD_NAME_TEXT.match(line)
-        if m is None:
+        colon = line.find(":")
+        key = line[:colon]  # _FIELD_NAME: 1-80 printable ASCII characters but space
+        if not (0 < colon <= 80 and key.isascii() and key.isprintable() and " " not in key):
             continue  # not a field: a stray line, ignored like most MTAs do
         if name is not None:
             fields.append((name, " ".join(chunks)))
@@ -101,8 +101,8 @@ def parse_headers(block: bytes, max_headers: int, defects: list[str]) -> Headers
                 defects.append("limit:header_count")
                 name = None
                 break
-        name = m.group(0)[:-1].lower()
-        chunks = [line[m.end() :].strip(_ASCII_SPACE)]
+        name = key.lower()
+        chunks = [line[colon + 1 :].strip(_ASCII_SPACE)]
     if name is not None:
         fields.append((name, " ".join(chunks)))
     return Headers(fields)
