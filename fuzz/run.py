@@ -41,7 +41,9 @@ def _execs(log: bytes) -> int:
     return int(found[-1]) if found else 0
 
 
-def run_one(name: str, corpus: Path, work: Path, seconds: int, runs: int | None) -> tuple[int, int]:
+def run_one(
+    name: str, corpus: Path, work: Path, seconds: int, runs: int | None, max_len: int = 65536
+) -> tuple[int, int]:
     """(executions, crashes) of one harness run (restarted after crashes until time is up)."""
     artifacts = work / "artifacts"
     artifacts.mkdir(parents=True, exist_ok=True)
@@ -59,7 +61,7 @@ def run_one(name: str, corpus: Path, work: Path, seconds: int, runs: int | None)
             str(HARNESSES[name]),
             str(corpus),
             f"-max_total_time={left}",
-            "-max_len=65536",
+            f"-max_len={max_len}",
             "-timeout=10",
             "-rss_limit_mb=2048",
             "-print_final_stats=1",
@@ -96,6 +98,7 @@ def main() -> int:
     parser.add_argument("--harness", choices=sorted(HARNESSES), action="append")
     parser.add_argument("--work", type=Path, default=ROOT / "fuzz" / ".work")
     parser.add_argument("--keep-going", action="store_true")
+    parser.add_argument("--max-len", type=int, default=65536, help="largest input, bytes")
     opts = parser.parse_args()
     KEEP_GOING = opts.keep_going
     try:
@@ -106,7 +109,7 @@ def main() -> int:
     dirs = seeds.build(opts.work)
     failed = False
     for name in opts.harness or sorted(HARNESSES):
-        execs, crashes = run_one(name, dirs[name], opts.work, opts.seconds, opts.runs)
+        execs, crashes = run_one(name, dirs[name], opts.work, opts.seconds, opts.runs, opts.max_len)
         print(f"{name}: {execs} executions, {crashes} findings", flush=True)
         failed = failed or crashes > 0
     slow = opts.work / "slow.log"
