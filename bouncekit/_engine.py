@@ -5,8 +5,13 @@ For each recipient's evidence:
 1. **Unwrap** the diagnostic (relay wrappers, continuation tokens) and read the codes.
 2. **Report**: an ARF complaint, an auto-reply or a delivery notice decides by itself.
 3. **Provider**: from text fingerprints, then the remote MTA host, then the recipient domain.
-4. **Provider rules**, then **generic rules**: first match wins, in file order.
-5. **Enhanced-status fallback** (RFC 3463 subject.detail), then the **reply-class fallback**.
+4. **Provider rules**, then **generic rules**: first match wins, in file order. A generic
+   verdict is then **refined by its context** (`_refine`): the SMTP command it answered, the
+   enhanced status and the code class (an "unknown user" after DATA is the recipient's
+   filter; a recipient reason said to MAIL FROM is about the sender; a 4xx domain lookup is
+   a DNS error). Provider rules are never refined.
+5. **Enhanced-status fallback** (RFC 3463 subject.detail), then the **reply-class fallback**
+   (RFC 5321/7504 codes with a fixed meaning, delayed reports, the command answered).
 
 `Bounce.match` records which stage (and which rule) decided. Same input, same output.
 """
