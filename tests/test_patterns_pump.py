@@ -201,8 +201,15 @@ def test_every_pattern_is_linear_and_within_budget(capsys: pytest.CaptureFixture
             sizes = ", ".join(f"{s // 1024}K {t * 1e3:.2f}" for s, t in r.by_size.items())
             print(f"PUMP   {r.worst * 1e3:6.2f} ms  k={r.exponent:4.2f}  {r.name}  "
                   f"[{r.label[:34]}]  ({sizes} ms)")  # fmt: skip
-    super_linear = [(r.name, round(r.exponent, 2), r.label) for r in results
-                    if r.worst > NOISE_FLOOR and r.exponent > MAX_EXPONENT]  # fmt: skip
+    suspects = [r for r in results if r.worst > NOISE_FLOOR and r.exponent > MAX_EXPONENT]
+    # A super-linear pattern is slow every time; a busy machine only now and then: measure
+    # a suspect twice more and keep its best slope.
+    super_linear = []
+    for r in suspects:
+        target = next(t for t in TARGETS if t.name == r.name)
+        k = min([r.exponent] + [pump(target).exponent for _ in range(2)])
+        if k > MAX_EXPONENT:
+            super_linear.append((r.name, round(k, 2), r.label))
     assert not super_linear
     over = [(r.name, f"{r.worst * 1e3:.1f} ms", r.label) for r in results if r.worst > HARD_LIMIT]
     assert not over
