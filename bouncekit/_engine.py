@@ -292,7 +292,7 @@ def _facts(ev: Evidence) -> _Facts:
     u = unwrap(ev.diagnostic) if ev.diagnostic else None
     text = strip_continuations(u.text) if u else ""
     code = ev.code
-    if code is None or (code < 400 and text):
+    if code is None or (code < 400 and text) or (u is not None and u.quoted):
         code = _reply_code(text) or code
     return _Facts(
         text=text,

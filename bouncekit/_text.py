@@ -73,6 +73,11 @@ _HOST_PREFIX = regex.compile(
     r":?\s+(?=[245]\d\d\b|[245]\.\d{1,3}\.\d)",
     regex.IGNORECASE,
 )
+# A local verdict quoting the last remote reply at its end: "554 4.4.7 Message expired:
+# unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>" (Amazon WorkMail/SES).
+_QUOTED_LAST_REPLY = regex.compile(
+    r"^[45]\d\d[ -][45]\.\d{1,3}\.\d{1,3} [^<>]{1,200}<([245]\d\d[ -][^<>]{1,500})>\s*$"
+)
 # Sendmail V5: "554 <x@y>... 550 Host unknown": the local code, then the remote reply.
 _SENDMAIL_RELAYED = regex.compile(r"^[45]\d\d <[^>\s]{1,300}>\.\.\.\s*(?=[45]\d\d[ -])")
 # Exchange / Microsoft 365: "Remote Server returned '550 5.1.1 ...'" and the 5.1.351 wrapper.
@@ -96,6 +101,7 @@ class Unwrapped:
     remote_host: str | None = None
     remote_ip: str | None = None
     command: str | None = None
+    quoted: bool = False  # the text is a remote reply quoted inside a local verdict
 
 
 def _command(raw: str) -> str:
@@ -141,17 +147,21 @@ def unwrap(diagnostic: str) -> Unwrapped:
         host = host or m.group(1).rstrip(".")
         ip = ip or m.group(2)
         text = text[m.end() :]
+    quoted = False
     m = _SES.match(text)
     if m:
-        text = f"{m.group(1)} {m.group(2).strip()}"
+        text, quoted = f"{m.group(1)} {m.group(2).strip()}", True
+    m = _QUOTED_LAST_REPLY.match(text)
+    if m:
+        text, quoted = m.group(1).strip(), True
     m = _SENDMAIL_RELAYED.match(text)
     if m:
-        text = text[m.end() :]
+        text, quoted = text[m.end() :], True
     m = _M365_ARROW.search(text)
     if m:
         text = text[m.end() :].strip()
     text = _TRANSCRIPT.sub("", text)
-    return Unwrapped(text=text, remote_host=host, remote_ip=ip, command=command)
+    return Unwrapped(text=text, remote_host=host, remote_ip=ip, command=command, quoted=quoted)
 
 
 def strip_continuations(text: str) -> str:

@@ -85,6 +85,8 @@ def _dsn(diagnostic: str, **fields: object) -> Evidence:
         ("5.1.0 - Unknown address error 550-'5.2.2 <jane@example.jp>... Mailbox Full' "
          "(delivery attempts: 0)", "550 5.2.2 <jane@example.jp>... Mailbox Full", None, None),
         ("554 <jane@example.org>... 550 Host unknown", "550 Host unknown", None, None),
+        ("554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection "
+         "timed out>", "421 4.4.2 Connection timed out", None, None),
     ],
 )  # fmt: skip
 def test_unwrap_strips_relay_wrappers(
@@ -221,6 +223,18 @@ def test_best_status(
     f = EnhancedStatus(*field) if field else None
     t = EnhancedStatus(*text) if text else None
     assert str(_best_status(f, t, code)) == want
+
+
+def test_quoted_last_reply_gives_code_and_status(registry: Registry) -> None:
+    """A local verdict quoting the remote's last reply: the remote's code and status count."""
+    ev = _dsn(
+        "554 4.4.7 Message expired: unable to deliver in 840 minutes.<421 4.4.2 Connection "
+        "timed out>",
+        code=554,
+        status=EnhancedStatus(4, 4, 7),
+    )
+    b = classify(ev, registry)
+    assert (b.smtp_code, str(b.enhanced_status), b.reason) == (421, "4.4.2", Reason.EXPIRED)
 
 
 def test_banner_code_is_not_the_reply_code() -> None:
