@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from bouncekit._message import MailView, decode_words
-from bouncekit._text import find_addresses, normalise_address
+from bouncekit._text import MAX_SCAN, find_addresses, normalise_address
 
 MAX_REPORT_TEXT = 64 * 1024  # characters of the readable report that heuristics see
 _CONTEXT_LINES = 16
@@ -83,13 +83,17 @@ def recipient_context(text: str, recipient: str | None) -> str:
 def paragraph_from(lines: list[str], start: int) -> str:
     """From line `start`, the lines until a blank line that follows some content."""
     out: list[str] = []
+    size = 0
     for line in lines[start : start + _CONTEXT_LINES]:
         stripped = line.strip()
         if not stripped:
             if len(out) > 1 or (out and _has_text_beyond_address(out[0])):
                 break
             continue
-        out.append(stripped)
+        out.append(stripped[:MAX_SCAN])
+        size += len(out[-1])
+        if size >= MAX_SCAN:
+            break  # matching reads MAX_SCAN characters; longer contexts only cost (G3)
     return " ".join(out)
 
 

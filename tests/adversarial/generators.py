@@ -438,6 +438,35 @@ def dsn_bulk(n: int) -> bytes:
     return dsn(b"\n".join(dsn_block(b"u%d@example.com" % i) for i in range(n)))
 
 
+def keyword_soup(n: int) -> str:
+    """n characters made of every keyword of the default registry: rules' pre-filters all hit."""
+    from bouncekit import default_registry
+
+    words = sorted({k for r in default_registry().rules() for k in r.keywords})
+    return ((" ".join(words) + " ") * (n // 1000 + 1))[:n]
+
+
+def dsn_long_diagnostics(n: int, size: int = 4000) -> bytes:
+    """n recipients, each with its own `size`-character, keyword-dense Diagnostic-Code."""
+    diag = keyword_soup(size).encode()
+    return dsn(b"".join(
+        b"Final-Recipient: rfc822; u%d@example.com\nAction: failed\nStatus: 5.0.0\n" % i
+        + b"Diagnostic-Code: smtp; 550 " + diag + b"\n\n" for i in range(n)
+    ))  # fmt: skip
+
+
+def dsn_shared_context(n: int, lines: int = 20, size: int = 3000) -> bytes:
+    """n recipients without a diagnostic, all quoting one long keyword-dense text part."""
+    soup = keyword_soup(size).encode()
+    text = b"".join(b"u%d@example.com " % i + soup + b"\n" for i in range(lines))
+    blocks = b"".join(
+        b"Final-Recipient: rfc822; u%d@example.com\nAction: failed\nStatus: 5.0.0\n"
+        b"Diagnostic-Code: X-Unknown\n\n" % (i % lines)
+        for i in range(n)
+    )
+    return dsn(blocks, text=text)
+
+
 def dsn_cases() -> dict[str, bytes]:
     return {
         "no-action": dsn(dsn_block(b"bob@example.com").replace(b"Action: failed\n", b"")),
