@@ -402,19 +402,26 @@ def _enc(text: str) -> bytes:
         return text.encode("utf-8", "replace")
 
 
-def _head(msg: Message) -> bytes:
-    lines = [_enc(f"{name}: {value}") for name, value in msg.raw_items()]
-    return b"\n".join([*lines, b""])
+def _head(msg: Message) -> tuple[bytes, str, str | None]:
+    """(header block, content type, boundary), read with bouncekit's own bounded parsers:
+    `get_content_type()` would run the structured header parser of `policy.default`,
+    super-linear on a stuffed Content-Type (reliability.md §4)."""
+    fields = [(str(name), str(value)) for name, value in msg.raw_items()]
+    ctype, params = content_type(Headers([(k.strip().lower(), v) for k, v in fields]))
+    block = b"\n".join([*(_enc(f"{k}: {v}") for k, v in fields), b""])
+    return block, ctype, params.get("boundary") or None
 
 
 def _message_chunk(item: Message, stack: list[object]) -> bytes:
     """One Message's head and leaf payload; its subparts are pushed on `stack`."""
-    chunk = _head(item) + b"\n"
+    head, ctype, boundary = _head(item)
+    chunk = head + b"\n"
     # The stored payload, not get_payload(): that decodes 8-bit text with the declared
     # charset and raises on a bad one (ValueError for a NUL in it, found by fuzzing).
     payload = getattr(item, "_payload", None)
     if isinstance(payload, list):
-        boundary = item.get_boundary() if item.get_content_maintype() == "multipart" else None
+        if not ctype.startswith("multipart/"):
+            boundary = None
         if boundary is None:
             stack.extend(reversed(payload))  # message/rfc822: the message itself
         else:

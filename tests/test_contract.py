@@ -247,6 +247,21 @@ def test_g6_cold_registry_shared_by_racing_threads() -> None:
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr[-2000:]
 
 
+@pytest.mark.parametrize("policy_name", ["compat32", "default"])
+def test_g1_message_input_reads_like_its_bytes(policy_name: str) -> None:
+    """A caller's Message (either email policy) gives the verdicts its bytes give."""
+    import email
+    from email import policy
+
+    pol = getattr(policy, policy_name)
+    for path in corpus_paths():
+        raw = path.read_bytes()
+        expected = [(b.recipient, b.reason, b.category) for b in parse_bounce(raw).bounces]
+        msg = email.message_from_bytes(raw, policy=pol)
+        got = [(b.recipient, b.reason, b.category) for b in parse_bounce(msg).bounces]
+        assert got == expected, path.name
+
+
 def test_g6_input_is_never_mutated() -> None:
     import email
 
