@@ -126,6 +126,10 @@ CASES: list[tuple[str, Reason, Category]] = [
      "exist", Reason.SENDER_REJECTED, BLOCK),
     ("550 5.7.1 Adresse de l'expéditeur invalide", Reason.SENDER_REJECTED, BLOCK),
     ("550 5.7.1 Expéditeur refusé", Reason.SENDER_REJECTED, BLOCK),
+    ("550 5.7.1 Message refusé : expéditeur non autorisé", Reason.SENDER_REJECTED, BLOCK),
+    ("554 5.7.0 Message rejeté : pièce jointe interdite", Reason.POLICY, BLOCK),
+    ("550 5.7.1 Sending domain does not have a valid SPF record", Reason.AUTH_FAILURE, BLOCK),
+    ("550 5.7.0 Mail from this IP address is refused: user complaints", Reason.IP_BLOCKED, BLOCK),
     ("550 5.7.1 Message blocked by the recipient", Reason.FILTERED, BLOCK),
     ("550 5.7.1 Message refusé par le destinataire", Reason.FILTERED, BLOCK),
     # --- transport and transient conditions ---
