@@ -374,6 +374,9 @@ _GREETING_REASONS = frozenset(
     {Reason.SYSTEM_ERROR, Reason.SECURITY, Reason.SYNTAX_ERROR, Reason.UNDEFINED}
 )
 
+# Wording that only a reply to RCPT TO carries (Postfix's smtpd_recipient_restrictions).
+_RCPT_STAGE = regex.compile(r"recipient address rejected:", regex.IGNORECASE)
+
 # An addressing status more precise than "unknown user" wins over the phrase.
 _ADDRESS_STATUS: dict[tuple[int, int], Reason] = {
     (1, 2): Reason.DOMAIN_UNKNOWN,
@@ -421,6 +424,8 @@ def _unknown_user(facts: _Facts) -> tuple[Reason, str]:
     filtered too (Sisimai's reading): it is not proof enough to suppress the address.
     """
     status, command = facts.status, facts.command
+    if command is None and _RCPT_STAGE.search(facts.text):
+        command = "RCPT TO"  # Postfix's smtpd says this only in answer to RCPT TO
     if status is not None:
         precise = _ADDRESS_STATUS.get((status.subject, status.detail))
         if precise is not None and not _command_is(command, "RCPT"):

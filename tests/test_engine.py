@@ -285,6 +285,12 @@ def test_unconfirmed_relayed_unknown_user_is_not_proof(registry: Registry) -> No
     assert classify_reply("550 unknown user").reason is Reason.USER_UNKNOWN
 
 
+def test_postfix_recipient_wording_confirms_the_rcpt_stage(registry: Registry) -> None:
+    """ "Recipient address rejected:" is only ever said to RCPT TO: no command needed."""
+    ev = _dsn("550 <jane@example.org>: Recipient address rejected: User unknown", code=550)
+    assert classify(ev, registry).reason is Reason.USER_UNKNOWN
+
+
 def test_recipient_reason_at_mail_from_is_about_the_sender(registry: Registry) -> None:
     ev = _dsn("553 5.1.0 example.net does not exist", code=553, command="MAIL FROM")
     b = classify(ev, registry)

@@ -29,9 +29,8 @@ KIND = {"dsn": ReportKind.DSN, "ndr": ReportKind.NDR, "reply": ReportKind.REPLY}
 # The engine refines an "unknown user" phrase by its context (bouncekit/_engine.py,
 # `_unknown_user`): relayed with neither status nor SMTP command, as in a plain Exchange NDR,
 # it is filed as `filtered`. The rule still decides; the reason differs by design.
-UNCONFIRMED = {
-    ("generic/recipient-access-denied", "ndr", "exchange"): "unconfirmed unknown user: filtered",
-}
+# ("Recipient address rejected:" is Postfix's answer to RCPT TO, which confirms the stage.)
+UNCONFIRMED: dict[tuple[str, str, str], str] = {}
 
 
 # The three Exchange NDR gaps once marked here (French headings, the host in the admin
