@@ -219,6 +219,9 @@ DISAGREE = [
     # ("Fix reverse DNS", "Reverse DNS lookup ... failed"), all labelled requireptr; this one
     # is labelled blocked.
     ("lhost-exim-46.eml", Reason.REVERSE_DNS),
+    # "550 <x>: Recipient address rejected: User unknown in local recipient table" is Postfix's
+    # answer to RCPT TO for an address its tables do not have; the label says filtered.
+    ("lhost-activehunter-02.eml", Reason.USER_UNKNOWN),
 ]
 
 
