@@ -100,18 +100,29 @@ _QUANTIFIERS = frozenset("?*+{")
 def required_literals(pattern: regex.Pattern[str]) -> frozenset[str] | None:
     """Casefolded strings one of which occurs in any match of the pattern, or None if unsure.
 
-    A conservative reading of the pattern's top level: its branches (`a|b`), and in each the
-    longest run of plain characters that no quantifier makes optional. Groups, classes and
-    anything unusual end a run; escapes other than one-letter classes give up (None).
-    Casefolding covers IGNORECASE, full case folding included ("ss" matches "ß").
+    A conservative reading of the pattern: its branches (`a|b`), and in each the runs of
+    plain characters that no quantifier makes optional and the groups that must match, the
+    best of them (the longest shortest string). Classes and assertions end a run; escapes
+    other than one-letter classes give up (None). Casefolding covers IGNORECASE, full case
+    folding included ("ss" matches "ß"); a case-sensitive part is only tested more loosely.
     """
     if pattern.flags & regex.VERBOSE:
         return None  # spaces and '#' are not characters there
-    source = pattern.pattern
-    branches: list[str] = []
-    runs: list[str] = []
+    found = _literals(pattern.pattern)
+    return frozenset(s.casefold() for s in found) if found else None
+
+
+def _literals(source: str) -> frozenset[str] | None:
+    """Strings one of which occurs in any match of `source` (see required_literals)."""
+    branches: list[frozenset[str]] = []
+    choices: list[frozenset[str]] = []  # what the current branch needs, each way found
     run: list[str] = []
-    depth = 0
+
+    def end_run() -> None:
+        if run:
+            choices.append(frozenset(["".join(run)]))
+            run.clear()
+
     i = 0
     while i < len(source):
         c = source[i]
@@ -122,61 +133,111 @@ def required_literals(pattern: regex.Pattern[str]) -> frozenset[str] | None:
             if nxt.isascii() and nxt.isalnum():
                 if nxt not in _BREAKING_ESCAPES:
                     return None
-                if depth == 0:
-                    runs.append("".join(run))
-                    run = []
-            elif depth == 0:
+                end_run()
+            else:
                 run.append(nxt)
             i += 2
         elif c == "[":
             i = _skip_class(source, i)
             if i < 0:
                 return None
-            if depth == 0:
-                runs.append("".join(run))
-                run = []
-            continue
+            end_run()
         elif c == "(":
-            if depth == 0:
-                runs.append("".join(run))
-                run = []
-            depth += 1
-            i += 1
+            end = _group_end(source, i)
+            if end < 0:
+                return None
+            end_run()
+            inner = _group_body(source[i + 1 : end])
+            if inner is not None and not _optional(source, end + 1):
+                found = _literals(inner)
+                if found:
+                    choices.append(found)
+            i = end + 1
         elif c == ")":
-            depth -= 1
-            i += 1
-        elif depth > 0:
-            i += 1
+            return None  # unbalanced
         elif c in _QUANTIFIERS:
             if c in "?*{" and run:
                 run.pop()  # the quantified character may be absent
-            runs.append("".join(run))
-            run = []
+            end_run()
             if c == "{":
-                end = source.find("}", i)
-                if end < 0:
+                close = source.find("}", i)
+                if close < 0:
                     return None
-                i = end
+                i = close
             i += 1
-        elif c == "|":
-            runs.append("".join(run))
-            branches.append(max(runs, key=len))
-            runs, run = [], []
-            i += 1
-        elif c in ".^$":
-            runs.append("".join(run))
-            run = []
+        elif c in "|.^$":
+            end_run()
+            if c == "|":
+                if not choices:
+                    return None
+                branches.append(_best(choices))
+                choices.clear()
             i += 1
         else:
             run.append(c)
             i += 1
-    if depth != 0:
+    end_run()
+    if not choices:
         return None
-    runs.append("".join(run))
-    branches.append(max(runs, key=len))
-    if not all(branches):
-        return None
-    return frozenset(b.casefold() for b in branches)
+    branches.append(_best(choices))
+    return frozenset[str]().union(*branches)
+
+
+def _best(choices: list[frozenset[str]]) -> frozenset[str]:
+    return max(choices, key=lambda strings: min(map(len, strings)))
+
+
+_GROUP_FLAGS = re.compile(r"\?([a-zA-Z]*)(?:-[a-zA-Z]+)?:")
+
+
+def _group_body(body: str) -> str | None:
+    """The pattern inside a group whose match is part of the whole match, else None
+    (lookarounds, comments, conditionals, verbose groups...)."""
+    if not body.startswith("?"):
+        return body  # a capturing group
+    if body[1:2] in (":", ">", "|"):
+        return body[2:]
+    named = re.match(r"\?P?<\w+>", body)
+    if named:
+        return body[named.end() :]
+    flags = _GROUP_FLAGS.match(body)
+    if flags and "x" not in flags.group(1):
+        return body[flags.end() :]
+    return None
+
+
+def _optional(source: str, i: int) -> bool:
+    """True when the quantifier at source[i] (if any) lets what precedes it be absent."""
+    q = source[i : i + 1]
+    if q in ("?", "*"):
+        return True
+    if q == "{":
+        least = re.match(r"\{(\d+)", source[i:])
+        return least is None or int(least.group(1)) == 0  # {,n}, {0,n}, fuzzy {e<=1}
+    return False
+
+
+def _group_end(source: str, i: int) -> int:
+    """Index of the ')' closing the group that opens at source[i], or -1."""
+    depth = 0
+    while i < len(source):
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":
+            i = _skip_class(source, i)
+            if i < 0:
+                return -1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
 
 
 def _skip_class(source: str, i: int) -> int:

@@ -92,10 +92,13 @@ def test_required_literals_never_skip_a_match() -> None:
         (r"abc{1,2}d", {"ab"}),
         (r"fo+bar", {"bar"}),  # "o" is required but what follows it may not be next
         (r"\bUBE, id=\d", {"ube, id="}),
-        (r"blocked|(?:listed) by", {"blocked", " by"}),
+        (r"blocked|(?:listed) by", {"blocked", "listed"}),  # a group that must match counts
+        (r"(?-i:\b(?:RESOLVER|QUEUE)\.)", {"resolver", "queue"}),
+        (r"(?:foo){e<=1}bar", {"bar"}),  # fuzzy: "foo" may be misspelt
+        (r"(?<=xyz)ab", {"ab"}),  # a lookbehind is not part of the match
         (r"a\.b\d", {"a.b"}),
         (r"[ab]]cd", {"]cd"}),
-        (r"(?:x)|y", None),  # a branch with no literal of its own
+        (r"(?:x)?|y", None),  # a branch that needs no literal
         (r"\x41bc", None),  # escapes it does not read
         (r"(?x) a b c", None),  # verbose: spaces are not characters
         (r"STRASSE", {"strasse"}),
