@@ -355,6 +355,7 @@ class Registry:
                     self._always_packs.append(i)
                 for n in needs or ():
                     self._needs_packs.setdefault(n, []).append(i)
+        self._needs_keywords = _Keywords(self._needs_packs)
         self._check_advice()
         # Results share these (they are immutable): one Provider per pack, and the advice
         # worded for each (key, provider) pair the first time a bounce needs it.
@@ -427,14 +428,18 @@ class Registry:
 
     def provider_by_text(self, lowered: str | Scan, original: str) -> str | None:
         """The first pack (in priority order) whose fingerprint occurs in the text."""
-        found = self._fp_keywords.found(Scan.of(lowered))
+        scan = Scan.of(lowered)
+        found = self._fp_keywords.found(scan)
         folded = original.casefold()
+        if folded == scan.lowered:  # the usual case: the literals are keywords of this text
+            needed = self._needs_keywords.found(scan)
+        else:
+            needed = {n for n in self._needs_packs if n in folded}
         admitted = set(self._always_packs)
         for fp in found:
             admitted.update(self._fp_packs[fp])
-        for literal, packs in self._needs_packs.items():
-            if literal in folded:
-                admitted.update(packs)
+        for literal in needed:
+            admitted.update(self._needs_packs[literal])
         for i in sorted(admitted):
             pack_id, words, patterns = self._fingerprints[i]
             if not found.isdisjoint(words):

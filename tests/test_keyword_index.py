@@ -115,3 +115,25 @@ def test_required_literals_follow_full_case_folding() -> None:
     assert pattern.search(text)
     needs = required_literals(pattern)
     assert needs is not None and any(n in text.casefold() for n in needs)
+
+
+def _provider_by_scanning(text: str) -> str | None:
+    """The first pack, in priority order, with a fingerprint in the text or a pattern matching."""
+    lowered = text.lower()
+    for pack in REGISTRY.packs:
+        if pack.kind == "generic":
+            continue
+        if any(f in lowered for f in pack.fingerprints):
+            return pack.id
+        if any(p.search(text) for p in pack.fingerprint_patterns):
+            return pack.id
+    return None
+
+
+def test_provider_by_text_is_the_first_pack_a_scan_finds() -> None:
+    found = 0
+    for text in TEXTS:
+        expected = _provider_by_scanning(text)
+        assert REGISTRY.provider_by_text(text.lower(), text) == expected, text
+        found += expected is not None
+    assert found > 300  # providers were named in the texts checked
