@@ -12,6 +12,7 @@ from __future__ import annotations
 import binascii
 import codecs
 import quopri
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.header import decode_header
@@ -28,6 +29,7 @@ _FIELD_NAME = regex.compile(rb"[!-9;-~]{1,80}:")
 _PARAM = regex.compile(
     r';\s*([\w*.-]{1,80})\s*=\s*(?:"((?:[^"\\]|\\.){0,1000})"|([^\s;]{0,1000}))', regex.ASCII
 )
+_QUOTED_PAIR = regex.compile(r"\\(.)", regex.DOTALL)
 # Headers that mark the start of an RFC 5322 message (as opposed to a bare reply text).
 _KNOWN_HEADERS = frozenset(
     b"""from to subject date received return-path message-id mime-version content-type
@@ -137,9 +139,26 @@ def content_type(headers: Headers) -> tuple[str, dict[str, str]]:
     params: dict[str, str] = {}
     for m in _PARAM.finditer(raw):
         key = m.group(1).lower()
-        if key not in params:
-            params[key] = m.group(2) if m.group(2) is not None else m.group(3)
+        if m.group(2) is not None:
+            value = _QUOTED_PAIR.sub(r"\1", m.group(2)) if "\\" in m.group(2) else m.group(2)
+        else:
+            value = m.group(3)
+        if key.endswith("*") and key.count("*") == 1:  # RFC 2231: name*=charset'lang'%XX
+            key, value = key[:-1], _rfc2231(value)
+        params.setdefault(key, value)
     return main, params
+
+
+def _rfc2231(value: str) -> str:
+    """`us-ascii'en'a%20b` -> `a b` (undecodable octets replaced)."""
+    parts = value.split("'", 2)
+    if len(parts) != 3:
+        return value
+    charset, _, encoded = parts
+    try:
+        return urllib.parse.unquote(encoded, encoding=_charset(charset), errors="replace")
+    except (LookupError, ValueError):  # a codec that is not a text encoding (rot13, zlib)
+        return urllib.parse.unquote(encoded, errors="replace")
 
 
 def _charset(name: str | None) -> str:
@@ -336,14 +355,15 @@ def _children(
     data: bytes, part: Part, boundary: bytes, policy: Policy, defects: list[str]
 ) -> list[Part]:
     delim = b"--" + boundary
-    starts: list[int] = []
-    pos = part.start
+    starts: list[int] = []  # body start of each part
+    ends: list[int] = []  # where each part's delimiter line starts (its "\n" before it)
     close = -1
-    # Find delimiter lines: "--boundary" at the start of a line.
-    if data.startswith(delim, pos):
-        hit = pos
+    # Delimiter lines: "--boundary" at the start of a line, then only transport padding
+    # (RFC 2046), so that "--b10" is not a delimiter of boundary "b1".
+    if data.startswith(delim, part.start):
+        hit = part.start
     else:
-        hit = data.find(b"\n" + delim, pos, part.end)
+        hit = data.find(b"\n" + delim, part.start, part.end)
         hit = hit + 1 if hit >= 0 else -1
     while hit >= 0:
         after = hit + len(delim)
@@ -353,6 +373,11 @@ def _children(
         nl = data.find(b"\n", after, part.end)
         if nl < 0:
             break
+        if nl - after > 200 or data[after:nl].strip(b" \t"):
+            hit = data.find(b"\n" + delim, nl, part.end)  # a longer boundary: not ours
+            hit = hit + 1 if hit >= 0 else -1
+            continue
+        ends.append(hit - 1)
         starts.append(nl + 1)
         if len(starts) > policy.max_parts:
             defects.append("limit:parts")
@@ -366,10 +391,7 @@ def _children(
     children = []
     for i, start in enumerate(starts):
         if i + 1 < len(starts):
-            stop = starts[i + 1]
-            # back up over "\n--boundary\n" to the end of this part's body
-            stop = data.rfind(b"\n" + delim, start - 1, stop)
-            stop = max(stop, start)
+            stop = max(ends[i + 1], start)  # the body ends before the next delimiter line
         else:
             stop = close - 1 if close > start else part.end
         hdr_end, body_start = _split_header(data, start, stop, policy.max_header_bytes)

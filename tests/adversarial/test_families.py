@@ -137,3 +137,39 @@ def test_wrong_types_are_type_errors(bad: object) -> None:
 def test_lone_surrogates_in_str_input() -> None:
     report = call_parse("550 5.1.1 \ud800<bob@example.com>\udfff: user unknown")
     assert report is not None and report.bounces[0].reason.value == "user_unknown"
+
+
+# S8: how each boundary edge case is split (the reader's own view), and who is reported.
+MP = ["multipart/mixed", "text/plain"]
+BOUNDARY_EXPECTED = {
+    "empty": (["text/plain"], ["malformed:boundary"], ["bob@example.com"]),  # 1-70 chars
+    "70-chars": (MP, [], ["bob@example.com"]),
+    "spaces-quotes": (MP, [], ["bob@example.com"]),  # quoted-pair \" unescaped
+    "prefix-collision": (MP, [], ["bob@example.com"]),  # "--b10" is not a "b1" delimiter
+    "in-preamble": (MP, [], ["bob@example.com"]),
+    "missing-close": (MP, [], ["bob@example.com"]),
+    "padding": (MP, [], ["bob@example.com"]),  # white space after the delimiter
+    "rfc2231": (MP, [], ["bob@example.com"]),  # boundary*=us-ascii'en'...
+    "unquoted-semicolons": (MP, [], ["bob@example.com"]),
+    "no-boundary-param": (["text/plain"], ["malformed:boundary"], ["bob@example.com"]),
+    "boundary-at-eof": (["text/plain"], ["malformed:no_boundary"], [None]),
+    "delimiter-no-newline": (["text/plain"], ["malformed:no_boundary"], [None]),
+    "huge-boundary": (["text/plain"], ["malformed:boundary"], [None]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOUNDARY_EXPECTED))
+def test_boundary_edge_case_structure(name: str) -> None:
+    from bouncekit._message import read
+
+    data = g.boundary_cases()[name]
+    ctypes, defects, recipients = BOUNDARY_EXPECTED[name]
+    view = read(data, Policy())
+    assert [p.ctype for p in view.parts] == ctypes
+    assert sorted(set(view.defects)) == defects
+    report = call_parse(data)
+    assert report is not None and [b.recipient for b in report.bounces] == recipients
+
+
+def test_boundary_table_covers_every_case() -> None:
+    assert set(BOUNDARY_EXPECTED) == set(g.boundary_cases())
