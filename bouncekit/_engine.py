@@ -60,6 +60,7 @@ _BLOCK_TYPE: dict[Reason, BlockType] = {
     Reason.SECURITY: BlockType.POLICY,  # a bare 5.7.x says "not authorized", not why
     Reason.TLS_REQUIRED: BlockType.TLS,
     Reason.NOT_RFC_COMPLIANT: BlockType.PROTOCOL,
+    Reason.SYNTAX_ERROR: BlockType.PROTOCOL,
 }
 
 # Default advice key per reason (block reasons refine by block type below).
@@ -521,6 +522,8 @@ def _permanent(
         return rule.permanent
     if category in (Category.DELIVERED, Category.AUTO_REPLY):
         return False
+    if category is Category.HARD:
+        return True  # a 4xx never stays hard (_hard_only_if_permanent): the address is bad
     if code is not None and 400 <= code < 600:
         return code >= 500
     if status is not None and status.klass in (4, 5):

@@ -160,7 +160,7 @@ _CATEGORY: dict[Reason, Category] = {
     Reason.SECURITY: Category.BLOCK,
     Reason.TLS_REQUIRED: Category.BLOCK,
     Reason.NOT_RFC_COMPLIANT: Category.BLOCK,
-    Reason.SYNTAX_ERROR: Category.SOFT,
+    Reason.SYNTAX_ERROR: Category.BLOCK,  # the sending software broke SMTP: fix the sender
     Reason.EXPIRED: Category.SOFT,
     Reason.NETWORK_ERROR: Category.SOFT,
     Reason.SYSTEM_ERROR: Category.SOFT,

@@ -143,7 +143,7 @@ CASES: list[tuple[str, Reason, Category]] = [
     ("451 4.3.0 Internal server error, please try again later", Reason.SYSTEM_ERROR, SOFT),
     ("421 4.3.2 Service temporairement indisponible", Reason.SYSTEM_ERROR, SOFT),
     ('x-unix; procmail: Couldn\'t create "/var/spool/mail/jane"', Reason.MAILER_ERROR, SOFT),
-    ("500 5.5.1 Command unrecognized", Reason.SYNTAX_ERROR, SOFT),
+    ("500 5.5.1 Command unrecognized", Reason.SYNTAX_ERROR, BLOCK),
 ]  # fmt: skip
 
 
