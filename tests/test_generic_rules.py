@@ -229,3 +229,21 @@ DISAGREE = [
 def test_corpus_label_we_disagree_with(name: str, reason: Reason) -> None:
     report = parse_bounce(corpus_file(name))
     assert report.bounces and report.bounces[0].reason is reason
+
+
+def test_every_pattern_hit_carries_a_keyword() -> None:
+    """A pattern branch whose text has none of the rule's keywords is dead (the keyword
+    pre-filter never lets it run): check it on every text of this file and every example."""
+    from bouncekit import default_registry
+
+    generic = default_registry().generic
+    texts = [c[0] for c in CASES] + [c[0] for c in SENDER_SIDE] + [c[0] for c in RECIPIENT_PREFIX]
+    texts += [ex.text for rule in generic.rules for ex in rule.examples]
+    dead = [
+        (rule.id, text)
+        for rule in generic.rules
+        if rule.pattern is not None and rule.keywords
+        for text in texts
+        if rule.pattern.search(text) and not any(k in text.lower() for k in rule.keywords)
+    ]
+    assert not dead
