@@ -156,7 +156,10 @@ _CATEGORY: dict[Reason, Category] = {
     Reason.TOO_MANY_CONNECTIONS: Category.BLOCK,
     Reason.SENDER_REJECTED: Category.BLOCK,
     Reason.RELAY_DENIED: Category.BLOCK,
-    Reason.FILTERED: Category.BLOCK,
+    # The recipient's side refused after accepting the address, or an "unknown user" that
+    # nothing confirms: not proof the address is bad, nor a refusal of the sender. Soft, so
+    # that repeats (not one reply) suppress it; `block` would keep a dead address forever.
+    Reason.FILTERED: Category.SOFT,
     Reason.SECURITY: Category.BLOCK,
     Reason.TLS_REQUIRED: Category.BLOCK,
     Reason.NOT_RFC_COMPLIANT: Category.BLOCK,
