@@ -39,9 +39,11 @@ from bouncekit._types import (
     Stage,
 )
 
-# No `timeout=` on pattern searches: regex measures it in process-wide CPU time, so it fires
-# early when other threads run and makes results depend on load (G5/G6). Patterns are
-# pump-tested to be linear instead (tests/test_patterns_pump.py).
+# Patterns are pump-tested to be linear (tests/test_patterns_pump.py, and again when a pack
+# loads), so a search takes microseconds. The `timeout=` is only a backstop against a runaway
+# search, set far above any real cost: regex counts it in process-wide CPU time, so a tight
+# value would fire under load from other threads and make results depend on load (G5/G6).
+PATTERN_BACKSTOP = 1.0  # seconds of process CPU time
 
 _BLOCK_TYPE: dict[Reason, BlockType] = {
     Reason.IP_BLOCKED: BlockType.IP_REPUTATION,
@@ -208,7 +210,10 @@ def _fires(
     if rule.codes and code not in rule.codes:
         return False
     if rule.pattern is not None:
-        return rule.pattern.search(text) is not None
+        try:
+            return rule.pattern.search(text, timeout=PATTERN_BACKSTOP) is not None
+        except TimeoutError:  # a runaway pattern does not decide; the next rule may
+            return False
     return True
 
 
