@@ -221,7 +221,9 @@ def find_addresses(text: str) -> list[str]:
     """Addresses in `text`, in order of appearance, normalised, without repeats."""
     seen: dict[str, None] = {}
     for raw in _addresses(text[:MAX_SCAN_ADDRESSES], MAX_AT_SIGNS):
-        addr = normalise_address(raw)
+        # A match is already `local@domain`: read again only when normalise_address would
+        # strip something (a leading quote) or cut it (its 600-character window).
+        addr = _normalised(raw) if raw[0] != "'" and len(raw) <= 600 else normalise_address(raw)
         if addr:
             seen.setdefault(addr, None)
     return list(seen)
@@ -238,9 +240,12 @@ def normalise_address(value: str | None) -> str | None:
     if value.lower().startswith("mailto:"):
         value = value[7:]
     found = _addresses(value[:600], 1)
-    if not found:
-        return None
-    local, _, domain = found[0].rpartition("@")
+    return _normalised(found[0]) if found else None
+
+
+def _normalised(match: str) -> str | None:
+    """One match of `_addresses` as normalise_address returns it (domain lowercased)."""
+    local, _, domain = match.rpartition("@")
     local = local.strip(".")
     addr = f"{local}@{domain.lower().rstrip('.')}"
     if not local or len(addr.encode("utf-8", "surrogatepass")) > MAX_ADDRESS:

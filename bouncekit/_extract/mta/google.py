@@ -29,6 +29,9 @@ _BY_HOST = regex.compile(
     regex.IGNORECASE,
 )
 
+# For the shared pre-pass of `mta.parse_text`: detect needs one of _START's literals.
+DETECT_NEEDS = (_START,)
+
 
 def detect(view: MailView, text: str) -> bool:
     return _START.search(text[:4000]) is not None

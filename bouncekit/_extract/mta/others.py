@@ -357,3 +357,16 @@ FAMILIES: list[
     ("mimecast", _mimecast_detect, _mimecast_parse),
     ("responded", _responded_detect, _responded_parse),
 ]
+
+# What each detect above needs in the text, for the shared pre-pass of `mta.parse_text`: a
+# literal or a pattern whose required literals (one must occur) are read once at import.
+DETECT_NEEDS: dict[str, tuple[regex.Pattern[str] | str, ...]] = {
+    "au": (_AU,),
+    "javamail": (_JAVAMAIL,),
+    "dma": ("dragonfly mail agent", _DMA),
+    "notes": (_NOTES,),
+    "mailmarshal": (_MARSHAL,),
+    "interscan": (_INTERSCAN_SENT,),
+    "mimecast": ("the problem appears to be",),
+    "responded": (_RESPONDED,),
+}

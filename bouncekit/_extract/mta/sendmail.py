@@ -43,6 +43,9 @@ _SUMMARY = regex.compile(
 
 _LABELS = regex.compile(r"\(?(?:expanded from|reason):[^()]{0,40}?\)?", regex.IGNORECASE)
 
+# For the shared pre-pass of `mta.parse_text`: detect needs one of _LIST's literals.
+DETECT_NEEDS = (_LIST,)
+
 
 def detect(view: MailView, text: str) -> bool:
     return _LIST.search(text[:20000]) is not None
