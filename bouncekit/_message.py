@@ -30,6 +30,7 @@ _PARAM = regex.compile(
     r';\s*([\w*.-]{1,80})\s*=\s*(?:"((?:[^"\\]|\\.){0,1000})"|([^\s;]{0,1000}))', regex.ASCII
 )
 _QUOTED_PAIR = regex.compile(r"\\(.)", regex.DOTALL)
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
 # Headers that mark the start of an RFC 5322 message (as opposed to a bare reply text).
 _KNOWN_HEADERS = frozenset(
     b"""from to subject date received return-path message-id mime-version content-type
@@ -168,13 +169,26 @@ def _charset(name: str | None) -> str:
     if name in ("us-ascii", "ascii", "unknown-8bit", "x-unknown", "") or "\x00" in name:
         return "utf-8"
     try:
-        codecs.lookup(name)
+        info = codecs.lookup(name)
     except (LookupError, ValueError):
+        return "utf-8"
+    # Only text encodings a mail could be written in: not rot13/base64/zlib (bytes-to-bytes
+    # or str-to-str), not the escape codecs, which turn "\\udb0e" or "\\x00" into characters.
+    if not getattr(info, "_is_text_encoding", True) or "escape" in info.name:
         return "utf-8"
     return name
 
 
 def _decode_text(raw: bytes, charset: str | None) -> str:
+    """`raw` as text in its charset, with replacement; never a lone surrogate (UTF-7 and
+    UTF-16 can decode to one, found by fuzzing: it broke a later `.encode()`)."""
+    out = _decode_charset(raw, charset)
+    if _SURROGATE.search(out) is not None:
+        out = out.encode("utf-8", "replace").decode("utf-8")
+    return out
+
+
+def _decode_charset(raw: bytes, charset: str | None) -> str:
     cs = _charset(charset)
     if cs.startswith("iso-2022") and not raw.isascii():
         # a 7-bit charset cannot carry 8-bit bytes: mislabelled UTF-8 (or, from Japanese

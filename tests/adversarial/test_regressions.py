@@ -26,6 +26,9 @@ WHAT = {
     # flufl.bounce saw decoded text with MIME delimiters under the top multipart header
     # and ran its cubic Netscape pattern (1.1 s for 8 KB).
     "issue6-flufl-netscape-cubic.eml": "flufl cost",
+    # A UTF-7 text part decoded to a lone surrogate, and an extractor's .encode() raised
+    # (UnicodeEncodeError, caught by the boundary as error:UnicodeEncodeError).
+    "issue6-utf7-lone-surrogate.eml": "decoded text exception",
 }
 # Generous: these took 1-3 s before the fix and take a few ms after; only a return of the
 # super-linear path can cross it, not a busy machine.
