@@ -1,0 +1,66 @@
+"""`clean`, `fold` and `find_addresses` take str-method shortcuts; they must give exactly what
+the regex definitions give (`\\s` runs to one space; every `_addresses` match normalised)."""
+
+from __future__ import annotations
+
+import random
+
+import regex
+
+from bouncekit._text import (
+    _CONTROL,
+    _SPACE,
+    _addresses,
+    _normalised,
+    clean,
+    fold,
+    normalise_address,
+)
+
+# Every character either side calls white space, the C0/C1 controls, and a few neighbours.
+_WHITE = [
+    chr(c) for c in range(0x3001) if chr(c).isspace() or regex.match(r"\s", chr(c)) is not None
+]
+_POOL = [*_WHITE, *map(chr, range(0x20)), "\x7f", "\ud800", "\u200b", "\ufeff", *"ab z.;:<>@'é"]
+
+
+def _clean_by_regex(text: str, limit: int) -> str:
+    text = _CONTROL.sub(" ", text[: limit * 4])
+    return str(_SPACE.sub(" ", text)).strip()[:limit]
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choices(_POOL, k=rng.randint(0, 30))) for _ in range(count)]
+
+
+def test_fold_is_the_regex_fold() -> None:
+    for text in _texts(1, 20000):
+        assert fold(text) == str(_SPACE.sub(" ", text)).strip(), repr(text)
+
+
+def test_clean_is_the_regex_clean() -> None:
+    for i, text in enumerate(_texts(2, 20000)):
+        limit = (5, 12, 255)[i % 3]
+        assert clean(text, limit) == _clean_by_regex(text, limit), repr(text)
+
+
+def test_the_ascii_separators_are_not_regex_space() -> None:
+    """Why fold checks for U+001C..U+001F: str.split splits there, `\\s` does not."""
+    assert fold("a\x1cb") == "a\x1cb"
+    assert clean("a\x1cb") == "a b"  # a control character: replaced
+
+
+def test_a_match_is_normalised_as_normalise_address_would() -> None:
+    rng = random.Random(3)
+    pool = [*"abXY09.-_!#$%&*+/=?^`{|}~", "'", '"', "<", ">", ";", ":", " ", "@", "\u017f"]
+    seen = 0
+    for _ in range(30000):
+        local = "".join(rng.choices(pool, k=rng.randint(1, 12)))
+        domain = "".join(rng.choices([*"ab-.\u017f", "[1.2]"], k=rng.randint(1, 12)))
+        text = f"{local}@{domain}" + rng.choice(["", ".org", " <x@b.c>"])
+        for raw in _addresses(text, 50):
+            if raw[0] != "'" and len(raw) <= 600:  # find_addresses' shortcut condition
+                seen += 1
+                assert _normalised(raw) == normalise_address(raw), repr(raw)
+    assert seen > 1000
