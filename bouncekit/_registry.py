@@ -331,6 +331,18 @@ class Registry:
             ((h, cp.pack.id) for cp in self._packs.values() for h in cp.pack.hosts),
             key=lambda item: -len(item[0]),
         )
+        # The same table looked up by the host's own dot-suffixes: `mx.a.example.com` tries
+        # `mx.a.example.com`, `a.example.com`, `example.com`, `com`; the earliest entry of
+        # `_hosts` that matches wins as in a scan. Suffixes of another shape (two leading
+        # dots, empty) keep the scan.
+        self._host_index: dict[str, int] = {}
+        self._odd_hosts: list[int] = []
+        for i, (suffix, _) in enumerate(self._hosts):
+            bare = suffix.removeprefix(".")
+            if not bare or bare.startswith("."):
+                self._odd_hosts.append(i)
+            else:
+                self._host_index.setdefault(bare, i)
         # Each fingerprint pattern with the literals a match needs: a cheap `in` skips most.
         self._fingerprints = [
             (
@@ -455,12 +467,23 @@ class Registry:
         if not host:
             return None
         host = host.lower().rstrip(".")
-        for suffix, pack_id in self._hosts:
-            if host == suffix.lstrip(".") or host.endswith(
-                suffix if suffix.startswith(".") else "." + suffix
+        best = len(self._hosts)
+        at = -1
+        while True:  # the host, then each part after one of its dots
+            i = self._host_index.get(host[at + 1 :])
+            if i is not None and i < best:
+                best = i
+            at = host.find(".", at + 1)
+            if at < 0:
+                break
+        for i in self._odd_hosts:
+            suffix = self._hosts[i][0]
+            if i < best and (
+                host == suffix.lstrip(".")
+                or host.endswith(suffix if suffix.startswith(".") else "." + suffix)
             ):
-                return pack_id
-        return None
+                best = i
+        return self._hosts[best][1] if best < len(self._hosts) else None
 
     def provider_by_domain(self, domain: str | None) -> str | None:
         if not domain:

@@ -75,7 +75,9 @@ def _listed(lines: list[str], own: set[str]) -> dict[str, list[str]]:
 
 def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     lines = text.split("\n")
-    start = next((i for i, ln in enumerate(lines) if _TRANSCRIPT.search(ln)), len(lines))
+    # the line of the first heading (one search of the text; a heading never spans lines)
+    heading = _TRANSCRIPT.search(text)
+    start = text.count("\n", 0, heading.start()) if heading else len(lines)
     transcript = lines[start + 1 :]
     session_host: str | None = None
     session: list[str] = []
