@@ -111,6 +111,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("postfix", postfix.detect, postfix.parse),
     Family("colon", _always, postfix.parse, needs_bounce_headers=True),
 )
+_ALL_NEEDS = frozenset(n for f in FAMILIES if f.needs is not None for n in f.needs)
 
 
 def parse_text(
@@ -120,14 +121,15 @@ def parse_text(
     from bouncekit._extract.ndr import looks_like_bounce
 
     bounce_headers: bool | None = None
-    folded: str | None = None
+    present: frozenset[str] | None = None  # the gates' literals that occur in the text
     for family in FAMILIES:
         if family.name in skip:
             continue
         if family.needs is not None:
-            if folded is None:
+            if present is None:
                 folded = fold_head(text)
-            if not any(n in folded for n in family.needs):
+                present = frozenset(n for n in _ALL_NEEDS if n in folded)
+            if family.needs.isdisjoint(present):
                 continue  # detect would search for a sentence that is not there
         if not family.detect(view, text):
             continue
