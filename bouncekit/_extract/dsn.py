@@ -46,26 +46,23 @@ def _blocks(view: MailView, body: bytes) -> list[Headers]:
     return out
 
 
-def _first_block(view: MailView, body: bytes) -> Headers | None:
-    """The first field block alone (the per-message fields come first), read once more."""
-    for chunk in body.replace(b"\n\n\n", b"\n\n").split(b"\n\n"):
-        chunk = chunk.strip(b"\n")
-        if chunk:
-            return parse_headers(chunk, view.policy.max_headers, view.defects)
-    return None
-
-
 def _generic_diagnostic(diagnostic: str) -> bool:
     """True when a Diagnostic-Code says nothing a reader could act on."""
     low = diagnostic.lower()
     return not diagnostic or (low.startswith(("x-", "unknown")) and len(diagnostic) < 20)
 
 
-def evidences_from_fields(view: MailView, body: bytes, context: str) -> list[Evidence]:
-    """One evidence per per-recipient block of DSN fields, completed by the readable text."""
+def evidences_from_fields(
+    view: MailView, body: bytes, context: str, blocks: list[Headers] | None = None
+) -> list[Evidence]:
+    """One evidence per per-recipient block of DSN fields, completed by the readable text.
+
+    `blocks`: the body's field blocks when the caller has already read them (`_blocks`).
+    """
     from bouncekit._extract import mta
 
-    blocks = _blocks(view, body)
+    if blocks is None:
+        blocks = _blocks(view, body)
     readable = mta.readable_evidences(view, context)
     evidences: list[Evidence] = []
     for block in blocks:
@@ -168,12 +165,19 @@ def extract(view: MailView) -> Extracted | None:
         return None
     context = report_text(view)
     evidences: list[Evidence] = []
-    for part in parts:  # a relay may append the DSN it received after its own
-        evidences += evidences_from_fields(view, view.body(part), context)
+    first_blocks: list[Headers] = []
+    for i, part in enumerate(parts):  # a relay may append the DSN it received after its own
+        body = view.body(part)
+        blocks = _blocks(view, body)
+        if i == 0:
+            first_blocks = blocks
+        evidences += evidences_from_fields(view, body, context, blocks)
     if not evidences:
         return None  # a status part without recipients: let the text extractors try
     evidences = evidences[: view.policy.max_recipients]
-    first = _first_block(view, view.body(parts[0]))
+    # The per-message fields come first: the first block, when it names no recipient (a
+    # block `_blocks` split starts with a Final-Recipient, so it never passes this test).
+    first = first_blocks[0] if first_blocks else None
     per_message = (
         first if first is not None and not any(f in first for f in _RECIPIENT_FIELDS) else None
     )
