@@ -36,7 +36,7 @@ class _Frame:
     lookaround: bool = False
 
 
-def _skip_class(src: str, i: int) -> int:
+def skip_class(src: str, i: int) -> int:
     """Index just past the character class that starts at src[i] == '[' (V1 nested sets)."""
     depth = 0
     n = len(src)
@@ -115,7 +115,7 @@ def nested_quantifier(src: str) -> str | None:
         if c == "\\":
             i = _skip_escape(src, i)
         elif c == "[":
-            i = _skip_class(src, i)
+            i = skip_class(src, i)
         elif c == "(":
             if src.startswith("(?#", i):
                 end = src.find(")", i)

@@ -29,6 +29,7 @@ from typing import Any
 import regex
 
 from bouncekit._errors import SignatureError
+from bouncekit._pattern_safety import skip_class
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 from bouncekit._types import Advice, Provider
 
@@ -138,9 +139,7 @@ def _literals(source: str) -> frozenset[str] | None:
                 run.append(nxt)
             i += 2
         elif c == "[":
-            i = _skip_class(source, i)
-            if i < 0:
-                return None
+            i = skip_class(source, i)
             end_run()
         elif c == "(":
             end = _group_end(source, i)
@@ -226,9 +225,7 @@ def _group_end(source: str, i: int) -> int:
             i += 2
             continue
         if c == "[":
-            i = _skip_class(source, i)
-            if i < 0:
-                return -1
+            i = skip_class(source, i)
             continue
         if c == "(":
             depth += 1
@@ -236,30 +233,6 @@ def _group_end(source: str, i: int) -> int:
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
-    return -1
-
-
-def _skip_class(source: str, i: int) -> int:
-    """Index just past the character class opening at source[i] (nested sets, escapes)."""
-    depth = 0
-    i += 1
-    if source[i : i + 1] == "^":
-        i += 1
-    if source[i : i + 1] == "]":
-        i += 1  # a leading ']' is a member
-    depth = 1
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return i + 1
         i += 1
     return -1
 
