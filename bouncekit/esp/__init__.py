@@ -150,6 +150,14 @@ class _Reader:
         self.registry = registry
         self.out: list[EspEvent] = []
 
+    def complaint(
+        self, event: str, recipient: Any, feedback_type: str | None = None, **kw: Any
+    ) -> None:
+        """A spam complaint about `recipient` (ARF feedback type, "abuse" by default)."""
+        ftype = feedback_type or "abuse"
+        kw.setdefault("decided", Reason.COMPLAINT)
+        self.add(event, recipient, text=f"feedback-type: {ftype}", feedback_type=ftype, **kw)
+
     def add(
         self,
         event: str,
@@ -284,12 +292,11 @@ def _ses(data: Mapping[str, Any], r: _Reader) -> None:
         if ftype == "not-spam":
             return  # a retraction, not a complaint
         for rcpt in _list(c.get("complainedRecipients")):
-            r.add(
+            r.complaint(
                 kind,
                 rcpt.get("emailAddress"),
-                text=f"feedback-type: {ftype or 'abuse'}",
+                ftype,
                 decided=Reason.SUPPRESSED if sub else Reason.COMPLAINT,
-                feedback_type=ftype or "abuse",
                 verdict=[("complaintFeedbackType", ftype), ("complaintSubType", sub)],
                 timestamp=c.get("timestamp") or timestamp,
                 **ids,
@@ -358,14 +365,7 @@ def _sendgrid(data: list[Any], r: _Reader) -> None:
                 **common,
             )
         elif kind == "spamreport":
-            r.add(
-                kind,
-                e.get("email"),
-                text="feedback-type: abuse",
-                decided=Reason.COMPLAINT,
-                feedback_type="abuse",
-                **common,
-            )
+            r.complaint(kind, e.get("email"), **common)
 
 
 # --- Mailgun -------------------------------------------------------------------------------
@@ -412,14 +412,7 @@ def _mailgun_legacy(data: Mapping[str, Any], r: _Reader) -> None:
             **common,
         )
     elif kind == "complained":
-        r.add(
-            kind,
-            data.get("recipient"),
-            text="feedback-type: abuse",
-            decided=Reason.COMPLAINT,
-            feedback_type="abuse",
-            **common,
-        )
+        r.complaint(kind, data.get("recipient"), **common)
 
 
 def _mailgun(data: Mapping[str, Any], r: _Reader) -> None:
@@ -468,14 +461,7 @@ def _mailgun(data: Mapping[str, Any], r: _Reader) -> None:
             **common,
         )
     elif kind == "complained":
-        r.add(
-            kind,
-            e.get("recipient"),
-            text="feedback-type: abuse",
-            decided=Reason.COMPLAINT,
-            feedback_type="abuse",
-            **common,
-        )
+        r.complaint(kind, e.get("recipient"), **common)
 
 
 # --- Postmark ------------------------------------------------------------------------------
@@ -588,15 +574,7 @@ def _sparkpost(data: list[Any] | Mapping[str, Any], r: _Reader) -> None:
             )
         elif kind == "spam_complaint":
             ftype = e.get("fbtype") or "abuse"
-            r.add(
-                kind,
-                recipient,
-                text=f"feedback-type: {ftype}",
-                decided=Reason.COMPLAINT,
-                feedback_type=ftype,
-                verdict=[("fbtype", e.get("fbtype"))],
-                **common,
-            )
+            r.complaint(kind, recipient, ftype, verdict=[("fbtype", e.get("fbtype"))], **common)
 
 
 _PARSERS: dict[str, Callable[[Any, _Reader], None]] = {
