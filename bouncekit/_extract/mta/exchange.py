@@ -29,21 +29,22 @@ from bouncekit._text import find_addresses
 
 _X2003 = regex.compile(r"did not reach the following recipient", regex.IGNORECASE)
 # Exchange localises its headings with the recipient's or the server's language.
+# Grouped by leading letters (here and below) so a search tries few branches per character.
 _FAILED_TO = (
-    r"delivery has failed to these recipients|"
-    r"échec de la remise (?:pour|à) ces destinataires|la remise a échoué|"
-    r"fehler bei der zustellung an folgende empfänger|die zustellung an folgende empfänger|"
+    r"d(?:elivery has failed to these recipients|ie zustellung an folgende empfänger)|"
+    r"f(?:ehler bei der zustellung an folgende empfänger|"
+    r"alha na entrega para estes destinatários)|"
     r"error en la entrega a estos destinatarios|recapito non riuscito a questi destinatari|"
-    r"bezorging is mislukt voor deze ontvangers|falha na entrega para estes destinatários"
+    r"bezorging is mislukt voor deze ontvangers|"
+    r"échec de la remise (?:pour|à) ces destinataires|la remise a échoué"
 )
 _ADMIN_HEADINGS = (
-    r"diagnostic information for administrators|"
-    r"informations de diagnostic pour les administrateurs|"
-    r"diagnoseinformationen für administratoren|"
-    r"información de diagnóstico para administradores|"
-    r"informazioni di diagnostica per gli amministratori|"
-    r"diagnostische gegevens voor beheerders|"
-    r"informações de diagnóstico para administradores|管理者向けの診断情報"
+    r"diagnos(?:tic information for administrators|tische gegevens voor beheerders|"
+    r"einformationen für administratoren)|"
+    r"informa(?:tions de diagnostic pour les administrateurs|"
+    r"ción de diagnóstico para administradores|"
+    r"zioni di diagnostica per gli amministratori|"
+    r"ções de diagnóstico para administradores)|管理者向けの診断情報"
 )
 _X2007 = regex.compile(
     _FAILED_TO + "|" + _ADMIN_HEADINGS + r"|remote server returned '|generating server:",
