@@ -26,21 +26,9 @@ REGISTRY = default_registry()
 KIND = {"dsn": ReportKind.DSN, "ndr": ReportKind.NDR, "reply": ReportKind.REPLY}
 
 
-# The engine refines an "unknown user" phrase by its context (bouncekit/_engine.py,
-# `_unknown_user`): relayed with neither status nor SMTP command, as in a plain Exchange NDR,
-# it is filed as `filtered`. The rule still decides; the reason differs by design.
-# ("Recipient address rejected:" is Postfix's answer to RCPT TO, which confirms the stage.)
-UNCONFIRMED: dict[tuple[str, str, str], str] = {}
-
-
-# The three Exchange NDR gaps once marked here (French headings, the host in the admin
-# section, a quoted reply cut at its first apostrophe) are read by _extract/mta/exchange.py.
-
-
-def _marks(rule_id: str, form: str, mta: str, lang: str) -> list[pytest.MarkDecorator]:
-    if (rule_id, form, mta) in UNCONFIRMED:
-        return [pytest.mark.xfail(strict=True, reason=UNCONFIRMED[(rule_id, form, mta)])]
-    return []
+# Every rule round-trips in every form with no exception list. (The engine's refinement of
+# an unconfirmed "unknown user", bouncekit/_engine.py `_unknown_user`, and the Exchange NDR
+# readers once needed strict xfails here; both are now read right.)
 
 
 def _combos() -> list[tuple[str, str, str]]:
@@ -56,7 +44,6 @@ CASES = [
         mta,
         lang,
         id=f"{rule.qualified_id}-{form}-{mta}-{lang}",
-        marks=_marks(rule.qualified_id, form, mta, lang),
     )
     for rule in REGISTRY.rules()
     for form, mta, lang in _combos()
