@@ -195,7 +195,7 @@ def _clean_bounce(b: Bounce) -> Bounce:
     ):
         value = getattr(b, name)
         if not _ok(value, limit):
-            changes[name] = _c(value, limit)
+            changes[name] = clean(value, limit) or None
     if not _ok(b.diagnostic, MAX_DIAGNOSTIC):
         changes["diagnostic"] = clean(b.diagnostic, MAX_DIAGNOSTIC)
     recipient = _address(b.recipient)
