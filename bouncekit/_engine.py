@@ -324,7 +324,7 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
         )
 
     # Stage 3: provider.
-    scan = Scan(text.lower())  # the text's words, found once for every keyword index
+    scan = registry.scan(text.lower())  # the registry's keywords, found once for every stage
     pack_id = (
         registry.provider_by_text(scan, text)
         or registry.provider_by_host(facts.remote)
