@@ -81,7 +81,7 @@ def parse_bounce(
             raise InputTooLarge(f"input is over the limit of {policy.max_bytes} bytes")
         return BounceReport(ReportKind.REJECTED, (), defects=("limit:size",))
     try:
-        report = _parse(normalise_newlines(data), registry or default_registry(), policy)
+        report = _parse(data, registry or default_registry(), policy)
         return _clean_report(report)
     except MalformedInput:
         raise
@@ -95,7 +95,7 @@ def parse_bounce(
 
 def _parse(data: bytes, registry: Registry, policy: Policy) -> BounceReport:
     if not looks_like_message(data):
-        text = data.decode("utf-8", "replace").strip()
+        text = normalise_newlines(data).decode("utf-8", "replace").strip()
         if not text:
             return BounceReport(ReportKind.NOT_BOUNCE, (), defects=("empty",))
         bounce = classify(reply_evidence(text), registry)

@@ -2,9 +2,15 @@
 
 We do not hand untrusted mail to `email.message_from_bytes`: its cost grows with nesting
 and with every attachment, and it raises `RecursionError` on deep MIME. Instead one
-iterative pass splits the (line-ending normalised) bytes on MIME boundaries by offset,
-reads each header block with a small unfolding parser, and decodes only text parts, each
-within a byte budget. Attachments and the returned message's body are never decoded.
+iterative pass splits the bytes on MIME boundaries by offset, reads each header block with a
+small unfolding parser, and decodes only text parts, each within a byte budget. Attachments
+and the returned message's body are never decoded.
+
+Line endings (CRLF, LF, lone CR, mixed) are read as they are: the boundaries and the blank
+line ending each header block are found in the raw bytes, and only the bytes that are read
+(header blocks, the text and status parts, the returned headers) are normalised to LF, by
+`MailView.span`. Every result is the one a reading of the whole input normalised first would
+give; the input is never copied whole (at 50 MB that copy was most of the cost).
 """
 
 from __future__ import annotations
@@ -31,6 +37,9 @@ _PARAM = regex.compile(
 )
 _QUOTED_PAIR = regex.compile(r"\\(.)", regex.DOTALL)
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
+# A blank line: two line breaks in a row, each CRLF, CR or LF (atomic: "\r\n" is one break).
+_BLANK_LINE = regex.compile(rb"(?>\r\n?|\n)(?>\r\n?|\n)")
+_LEADING_BREAKS = regex.compile(rb"[\r\n]*+")
 # Headers that mark the start of an RFC 5322 message (as opposed to a bare reply text).
 _KNOWN_HEADERS = frozenset(
     b"""from to subject date received return-path message-id mime-version content-type
@@ -231,7 +240,10 @@ class Part:
 
 @dataclass(slots=True)
 class MailView:
-    """What the extractors read: top headers, parts in document order, defects."""
+    """What the extractors read: top headers, parts in document order, defects.
+
+    `raw` keeps the input's line endings; read it through `span` (normalised bytes).
+    """
 
     raw: bytes
     headers: Headers
@@ -247,10 +259,23 @@ class MailView:
             self.derived[key] = compute()
         return cast(_T, self.derived[key])
 
+    def span(self, start: int, end: int, limit: int | None = None) -> bytes:
+        """`raw[start:end]` with LF line endings, cut to `limit` normalised bytes.
+
+        The same bytes as `normalise_newlines(raw)` holds between the positions that `start`
+        and `end` (never inside a CRLF) stand for; only what is returned is normalised.
+        """
+        if limit is None:
+            return normalise_newlines(self.raw[start:end])
+        chunk = self.raw[start : min(end, start + limit)]
+        if b"\r" not in chunk:
+            return chunk  # no CR: these raw bytes are the normalised ones
+        # a CRLF normalises to one byte: twice the raw bytes hold `limit` normalised ones
+        return normalise_newlines(self.raw[start : min(end, start + 2 * limit + 2)])[:limit]
+
     def body(self, part: Part, decode: bool = True) -> bytes:
         """A part's body bytes within the text budget, transfer-decoded unless told not to."""
-        end = min(part.end, part.start + self.policy.text_budget * 2)
-        raw = self.raw[part.start : end]
+        raw = self.span(part.start, part.end, self.policy.text_budget * 2)
         if decode:
             raw = _transfer_decode(raw, part.headers.get("content-transfer-encoding"))
         return raw[: self.policy.text_budget]
@@ -297,7 +322,8 @@ def normalise_newlines(data: bytes) -> bytes:
 
 def looks_like_message(data: bytes) -> bool:
     """True when `data` starts with an RFC 5322 header block (or an mbox `From ` line)."""
-    head = data.lstrip(b"\n")[:8192]
+    first = _LEADING_BREAKS.match(data).end()  # always matches (maybe empty)
+    head = normalise_newlines(data[first : first + 2 * 8192 + 2])[:8192]
     if head.startswith(b"From ") and b"\n" in head[:1000]:
         return True
     lines = head.split(b"\n", 40)[:40]
@@ -315,29 +341,88 @@ def looks_like_message(data: bytes) -> bool:
     return known > 0
 
 
+def _break_len(data: bytes, i: int) -> int:
+    """Length of the line break at `data[i]`: 2 for CRLF, 1 for CR or LF, 0 for none."""
+    c = data[i : i + 1]
+    if c == b"\n":
+        return 1
+    if c == b"\r":
+        return 2 if data[i + 1 : i + 2] == b"\n" else 1
+    return 0
+
+
+def _break_before(data: bytes, i: int) -> int:
+    """Where the line break that ends just before position `i` starts."""
+    return i - 2 if i >= 2 and data[i - 2 : i] == b"\r\n" else i - 1
+
+
+def _normalised_len(data: bytes, start: int, end: int) -> int:
+    """len(normalise_newlines(data[start:end])), for `start`, `end` not inside a CRLF."""
+    return end - start - data.count(b"\r\n", start, end)
+
+
 def _split_header(data: bytes, start: int, end: int, limit: int) -> tuple[int, int]:
-    """(end of header block, start of body) of the part in data[start:end]."""
-    if data.startswith(b"\n", start):  # no headers at all
-        return start, start + 1
-    sep = data.find(b"\n\n", start, min(end, start + limit + 2))
-    if sep < 0:
+    """(end of header block, start of body) of the part in data[start:end].
+
+    `limit` counts normalised bytes: the block must end (blank line included) within
+    `limit + 2` of them, else it is cut at `limit`.
+    """
+    n = _break_len(data, start)
+    if n:  # no headers at all
+        return start, start + n
+    window = min(end, start + limit + 2)
+    sep = data.find(b"\n\n", start, window)
+    if data.find(b"\r", start, sep if sep >= 0 else window) < 0:
+        # no CR before it: raw and normalised offsets agree up to there
+        if sep >= 0:
+            return sep, sep + 2
         if end - start <= limit:
             return end, end
         return start + limit, start + limit
-    return sep, sep + 2
+    # CRs: 2 * (limit + 2) raw bytes hold at least limit + 2 normalised ones
+    m = _BLANK_LINE.search(data, start, min(end, start + 2 * limit + 5))
+    if m is not None:
+        stop = m.end()
+        if data[stop - 1 : stop + 1] == b"\r\n":  # the window's end cut a CRLF in two
+            stop += 1
+        if _normalised_len(data, start, stop) <= limit + 2:
+            return m.start(), stop
+    if end - start <= limit or (
+        end - start <= 2 * limit + 4 and _normalised_len(data, start, end) <= limit
+    ):
+        return end, end
+    cut = _position_of(data, start, limit)
+    return cut, cut
+
+
+def _position_of(data: bytes, start: int, offset: int) -> int:
+    """The raw position that normalised `offset` (from `start`) stands for.
+
+    Each CRLF before it moves it one byte on: iterate to the fixed point (each step adds
+    the CRLFs of the bytes the last one added, at most half of them, so few steps).
+    """
+    pos = start + offset
+    while True:
+        nxt = start + offset + data.count(b"\r\n", start, pos)
+        if nxt == pos:
+            break
+        pos = nxt
+    if data[pos - 1 : pos + 1] == b"\r\n":  # between CR and LF: the offset is after the LF
+        pos += 1
+    return pos
 
 
 def read(data: bytes, policy: Policy) -> MailView:
     """Split normalised message bytes into parts, iteratively and within the policy's limits."""
     defects: list[str] = []
     if data.startswith(b"From "):  # mbox separator line
-        nl = data.find(b"\n")
+        nl, _ = _line_end(data, 0, len(data), -2)
         data = data[nl + 1 :] if nl >= 0 else b""
-    data = data.lstrip(b"\n")
+    data = data.lstrip(b"\r\n")
     hdr_end, body_start = _split_header(data, 0, len(data), policy.max_header_bytes)
     if body_start - hdr_end == 0 and hdr_end < len(data):
         defects.append("limit:header_size")
-    top = parse_headers(data[:hdr_end], policy.max_headers, defects)
+    top = parse_headers(normalise_newlines(data[:hdr_end]), policy.max_headers, defects)
     parts: list[Part] = []
     ctype, params = content_type(top)
     root = Part(top, ctype, params, body_start, len(data), 0)
@@ -365,39 +450,57 @@ def read(data: bytes, policy: Policy) -> MailView:
     return MailView(raw=data, headers=top, parts=parts, defects=defects, policy=policy)
 
 
+def _delimiter(data: bytes, delim: bytes, pos: int, end: int) -> int:
+    """The first `delim` in data[pos:end] that starts a line (after a CR or LF), or -1."""
+    hit = data.find(delim, pos, end)
+    while hit >= 0 and data[hit - 1] not in b"\r\n":
+        hit = data.find(delim, hit + 1, end)
+    return hit
+
+
+def _line_end(data: bytes, pos: int, end: int, next_lf: int) -> tuple[int, int]:
+    """(start of the first line break in data[pos:end] or -1, the next LF from `pos`).
+
+    `next_lf` is the last call's next LF (-2 before the first call, -1 when none was left):
+    reused while it is ahead, so that text of lone CRs is not rescanned for an LF per line.
+    """
+    if next_lf == -2 or 0 <= next_lf < pos:
+        next_lf = data.find(b"\n", pos, end)
+    cr = data.find(b"\r", pos, next_lf if next_lf >= 0 else end)
+    return (cr if cr >= 0 else next_lf), next_lf
+
+
 def _children(
     data: bytes, part: Part, boundary: bytes, policy: Policy, defects: list[str]
 ) -> list[Part]:
     delim = b"--" + boundary
     starts: list[int] = []  # body start of each part
-    ends: list[int] = []  # where each part's delimiter line starts (its "\n" before it)
+    ends: list[int] = []  # where each part's delimiter line starts (its line break before it)
     close = -1
     # Delimiter lines: "--boundary" at the start of a line, then only transport padding
     # (RFC 2046), so that "--b10" is not a delimiter of boundary "b1".
     if data.startswith(delim, part.start):
         hit = part.start
     else:
-        hit = data.find(b"\n" + delim, part.start, part.end)
-        hit = hit + 1 if hit >= 0 else -1
+        hit = _delimiter(data, delim, part.start + 1, part.end)
+    next_lf = -2
     while hit >= 0:
         after = hit + len(delim)
         if data.startswith(b"--", after):
             close = hit
             break
-        nl = data.find(b"\n", after, part.end)
+        nl, next_lf = _line_end(data, after, part.end, next_lf)
         if nl < 0:
             break
         if nl - after > 200 or data[after:nl].strip(b" \t"):
-            hit = data.find(b"\n" + delim, nl, part.end)  # a longer boundary: not ours
-            hit = hit + 1 if hit >= 0 else -1
+            hit = _delimiter(data, delim, nl + 1, part.end)  # a longer boundary: not ours
             continue
-        ends.append(hit - 1)
-        starts.append(nl + 1)
+        ends.append(_break_before(data, hit))
+        starts.append(nl + _break_len(data, nl))
         if len(starts) > policy.max_parts:
             defects.append("limit:parts")
             break
-        hit = data.find(b"\n" + delim, nl, part.end)
-        hit = hit + 1 if hit >= 0 else -1
+        hit = _delimiter(data, delim, nl + 1, part.end)
     if not starts:
         defects.append("malformed:no_boundary")
         part.ctype = "text/plain"
@@ -407,9 +510,11 @@ def _children(
         if i + 1 < len(starts):
             stop = max(ends[i + 1], start)  # the body ends before the next delimiter line
         else:
-            stop = close - 1 if close > start else part.end
+            stop = _break_before(data, close) if close > start else part.end
         hdr_end, body_start = _split_header(data, start, stop, policy.max_header_bytes)
-        headers = parse_headers(data[start:hdr_end], policy.max_headers, defects)
+        headers = parse_headers(
+            normalise_newlines(data[start:hdr_end]), policy.max_headers, defects
+        )
         default = "message/rfc822" if part.ctype == "multipart/digest" else "text/plain"
         ctype, params = content_type(headers) if headers.get("content-type") else (default, {})
         children.append(

@@ -101,7 +101,7 @@ def generic(view: MailView) -> Extracted | None:
             a for a in find_addresses(text) if a.lower() not in own and not is_system_address(a)
         ][:1]
     if not recipients:
-        header_block = view.raw[: view.parts[0].start]
+        header_block = view.span(0, view.parts[0].start)
         recipients = flufl.failed_recipients(header_block, text)
     if not recipients:
         recipients = _sole_original_recipient(view, own)

@@ -17,12 +17,12 @@ def inner_message(view: MailView) -> bytes | None:
     """The bytes of a returned bounce inside this message, when there is one."""
     for part in view.parts[1:]:
         if part.ctype == "message/rfc822":
-            raw = view.raw[part.start : min(part.end, part.start + view.policy.max_bytes)]
+            raw = view.span(part.start, part.end, view.policy.max_bytes)
             head = raw[:4096].lower()
             if b"mailer-daemon" in head or b"multipart/report" in head:
                 return raw
     for part in view.text_parts():
-        raw = view.raw[part.start : part.end]
+        raw = view.span(part.start, part.end)
         at = raw.find(_MBOX_DAEMON)
         if at >= 0:
             return raw[at + 1 :]
