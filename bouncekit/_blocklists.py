@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from bouncekit._errors import SignatureError
-from bouncekit._registry import required_literals
+from bouncekit._registry import Scan, _Keywords, required_literals
 
 KINDS = ("ip", "domain", "reputation", "receiver_error", "defunct")
 _KEYS = {"id", "name", "kind", "pattern", "context", "lookup", "lookup_ip", "note", "advice"}
@@ -151,7 +151,7 @@ def parse_table(data: dict[str, Any], origin: str) -> tuple[Blocklist, ...]:
 class _Table:
     """The compiled table, with the literals each list's pattern needs to match."""
 
-    __slots__ = ("lists", "literals", "needs")
+    __slots__ = ("index", "lists", "literals", "needs")
 
     def __init__(self, lists: tuple[Blocklist, ...]) -> None:
         self.lists = lists
@@ -159,6 +159,8 @@ class _Table:
         # always runs); one combined pattern of all lists cost ~0.4 ms even on a short reply.
         self.needs = tuple(required_literals(b.pattern) for b in lists)
         self.literals = frozenset(n for needs in self.needs for n in needs or ())
+        # The same literals looked up in the engine's scan of the text (its grams and words).
+        self.index = _Keywords(self.literals)
 
 
 _table: _Table | None = None
@@ -197,13 +199,21 @@ def listed_ip(text: str, exclude: str | None = None) -> str | None:
     return str(min(found)[1]) if found else None
 
 
-def find_blocklist(text: str, exclude_ip: str | None = None) -> BlocklistHit | None:
+def find_blocklist(
+    text: str, exclude_ip: str | None = None, scan: Scan | None = None
+) -> BlocklistHit | None:
     """The first known list named in `text` (with the listed IP when given); else a DNS zone
-    the text says it was "blocked using" or "listed at"; else None."""
+    the text says it was "blocked using" or "listed at"; else None.
+
+    `scan`, the engine's scan of the lowercased `text`, saves looking for each literal.
+    """
     table = _load()
     head = text[:SCAN_LIMIT]
     folded = head.casefold()
-    present = {n for n in table.literals if n in folded}
+    if scan is not None and scan.lowered == folded:  # the usual case: case folding is lower()
+        present = table.index.found(scan)
+    else:
+        present = {n for n in table.literals if n in folded}
     for bl, needs in zip(table.lists, table.needs, strict=True):
         if needs is not None and needs.isdisjoint(present):
             continue  # this list cannot be named here

@@ -351,12 +351,12 @@ def classify(ev: Evidence, registry: Registry) -> Bounce:
                 detail = f"{why}: {refined.value}"
         match = Match(stage, rule.pack, rule.id, detail)
         category = _hard_only_if_permanent(rule.category, facts)
-        return _bounce(ev, registry, facts, rule.reason, category, rule, pack_id, match)
+        return _bounce(ev, registry, facts, rule.reason, category, rule, pack_id, match, scan)
 
     # Stage 5: enhanced status, then reply class.
     reason, match = _fallback(ev, facts)
     category = _hard_only_if_permanent(reason.default_category, facts)
-    return _bounce(ev, registry, facts, reason, category, None, pack_id, match)
+    return _bounce(ev, registry, facts, reason, category, None, pack_id, match, scan)
 
 
 def _hard_only_if_permanent(category: Category, facts: _Facts) -> Category:
@@ -547,9 +547,12 @@ def _bounce(
     rule: Rule | None,
     pack_id: str | None,
     match: Match,
+    scan: Scan | None = None,
 ) -> Bounce:
     block_type = rule.block_type if rule else None
-    listed = find_blocklist(facts.text, facts.remote_ip) if category is Category.BLOCK else None
+    listed = (
+        find_blocklist(facts.text, facts.remote_ip, scan) if category is Category.BLOCK else None
+    )
     if category is Category.BLOCK and block_type is None:
         block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)
     # A list named in an IP-block text is the cause (a provider rule's explicit type wins).

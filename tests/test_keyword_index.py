@@ -11,7 +11,7 @@ import pytest
 import regex
 
 from bouncekit import default_registry
-from bouncekit._blocklists import blocklists
+from bouncekit._blocklists import blocklists, find_blocklist
 from bouncekit._registry import Scan, _Keywords, required_literals
 from bouncekit._schema import PATTERN_FLAGS
 from tests.conftest import CORPUS
@@ -137,3 +137,12 @@ def test_provider_by_text_is_the_first_pack_a_scan_finds() -> None:
         assert REGISTRY.provider_by_text(text.lower(), text) == expected, text
         found += expected is not None
     assert found > 300  # providers were named in the texts checked
+
+
+def test_find_blocklist_reads_the_engines_scan_as_it_reads_the_text() -> None:
+    named = 0
+    for text in TEXTS:
+        expected = find_blocklist(text)
+        assert find_blocklist(text, None, REGISTRY.scan(text.lower())) == expected, text
+        named += expected is not None
+    assert named > 50  # lists were named in the texts checked
