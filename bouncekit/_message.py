@@ -323,22 +323,30 @@ def normalise_newlines(data: bytes) -> bytes:
 def looks_like_message(data: bytes) -> bool:
     """True when `data` starts with an RFC 5322 header block (or an mbox `From ` line)."""
     first = _LEADING_BREAKS.match(data).end()  # always matches (maybe empty)
-    head = normalise_newlines(data[first : first + 2 * 8192 + 2])[:8192]
+    if data.find(b"\r", first, first + 8192) < 0:
+        head = data[first : first + 8192]
+    else:
+        head = normalise_newlines(data[first : first + 2 * 8192 + 2])[:8192]
     if head.startswith(b"From ") and b"\n" in head[:1000]:
         return True
-    lines = head.split(b"\n", 40)[:40]
-    known = 0
-    for line in lines:
+    # The first 40 lines: a known field name before the block ends (blank or non-field
+    # line) says yes, and nothing after it can change that, so the first one decides.
+    pos = 0
+    for _ in range(40):
+        nl = head.find(b"\n", pos)
+        line = head[pos:nl] if nl >= 0 else head[pos:]
         if not line:
-            break
-        if line[:1] in (b" ", b"\t"):
-            continue
-        m = _FIELD_NAME.match(line)
-        if m is None:
-            return known > 0  # a non-field line ends the header block
-        if m.group(0)[:-1].strip().lower() in _KNOWN_HEADERS:
-            known += 1
-    return known > 0
+            return False
+        if line[:1] not in (b" ", b"\t"):
+            m = _FIELD_NAME.match(line)
+            if m is None:
+                return False
+            if m.group(0)[:-1].lower() in _KNOWN_HEADERS:
+                return True
+        if nl < 0:
+            return False
+        pos = nl + 1
+    return False
 
 
 def _break_len(data: bytes, i: int) -> int:

@@ -150,18 +150,16 @@ def own_addresses(view: MailView) -> set[str]:
     return view.once("own_addresses", lambda: _own_addresses(view))
 
 
+_OWN_FIELDS = frozenset(
+    ("from", "to", "return-path", "sender", "reply-to", "delivered-to", "x-original-to")
+)
+
+
 def _own_addresses(view: MailView) -> set[str]:
+    """One pass over the header fields (a set: the fields' order does not matter)."""
     own: set[str] = set()
-    for name in (
-        "from",
-        "to",
-        "return-path",
-        "sender",
-        "reply-to",
-        "delivered-to",
-        "x-original-to",
-    ):
-        for value in view.headers.get_all(name):
+    for name, value in view.headers.items():
+        if name in _OWN_FIELDS and ("@" in value or "=?" in value):
             own.update(a.lower() for a in find_addresses(decode_words(value)))
     return own
 
