@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from bouncekit._errors import SignatureError
-from bouncekit._registry import Scan, _Keywords, required_literals
+from bouncekit._keywords import Keywords, Scan, required_literals
 
 KINDS = ("ip", "domain", "reputation", "receiver_error", "defunct")
 _KEYS = {"id", "name", "kind", "pattern", "context", "lookup", "lookup_ip", "note", "advice"}
@@ -160,7 +160,7 @@ class _Table:
         self.needs = tuple(required_literals(b.pattern) for b in lists)
         self.literals = frozenset(n for needs in self.needs for n in needs or ())
         # The same literals looked up in the engine's scan of the text (its grams and words).
-        self.index = _Keywords(self.literals)
+        self.index = Keywords(self.literals)
 
 
 _table: _Table | None = None
@@ -199,19 +199,28 @@ def listed_ip(text: str, exclude: str | None = None) -> str | None:
     return str(min(found)[1]) if found else None
 
 
+def blocklist_literals() -> frozenset[str]:
+    """The literals one of which each list's pattern needs (for a registry's index)."""
+    return _load().literals
+
+
 def find_blocklist(
-    text: str, exclude_ip: str | None = None, scan: Scan | None = None
+    text: str,
+    exclude_ip: str | None = None,
+    scan: Scan | None = None,
+    index: Keywords | None = None,
 ) -> BlocklistHit | None:
     """The first known list named in `text` (with the listed IP when given); else a DNS zone
     the text says it was "blocked using" or "listed at"; else None.
 
-    `scan`, the engine's scan of the lowercased `text`, saves looking for each literal.
+    `scan`, the engine's scan of the lowercased `text`, saves looking for each literal;
+    `index`, the registry's index of `blocklist_literals()`, reads it with its vocabulary.
     """
     table = _load()
     head = text[:SCAN_LIMIT]
     folded = head.casefold()
     if scan is not None and scan.lowered == folded:  # the usual case: case folding is lower()
-        present = table.index.found(scan)
+        present = (index or table.index).found(scan)
     else:
         present = {n for n in table.literals if n in folded}
     for bl, needs in zip(table.lists, table.needs, strict=True):

@@ -24,7 +24,8 @@ import regex
 
 from bouncekit._blocklists import find_blocklist
 from bouncekit._evidence import Evidence
-from bouncekit._registry import CompiledPack, Registry, Scan
+from bouncekit._keywords import Scan
+from bouncekit._registry import CompiledPack, Registry
 from bouncekit._schema import Rule
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status
 from bouncekit._text import MAX_DIAGNOSTIC, clean, domain_of, strip_continuations, unwrap
@@ -551,7 +552,9 @@ def _bounce(
 ) -> Bounce:
     block_type = rule.block_type if rule else None
     listed = (
-        find_blocklist(facts.text, facts.remote_ip, scan) if category is Category.BLOCK else None
+        find_blocklist(facts.text, facts.remote_ip, scan, registry.blocklist_index)
+        if category is Category.BLOCK
+        else None
     )
     if category is Category.BLOCK and block_type is None:
         block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)

@@ -16,10 +16,8 @@ for the default registry (tests that must not see whatever plugins are installed
 from __future__ import annotations
 
 import os
-import re
 import threading
 import tomllib
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from importlib import metadata, resources
@@ -27,10 +25,10 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-import regex
-
+from bouncekit._blocklists import blocklist_literals
 from bouncekit._errors import SignatureError
-from bouncekit._pattern_safety import skip_class
+from bouncekit._keywords import Keywords, Scan, words_of
+from bouncekit._keywords import required_literals as required_literals  # its old home
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 from bouncekit._types import Advice, Provider
 
@@ -38,234 +36,15 @@ ENTRY_POINT_GROUP = "bouncekit.signatures"
 GENERIC = "generic"
 
 
-# A word, for the keyword indexes: a run of ASCII letters and digits of the lowercased text
-# (a Japanese sentence adds no words; its keywords are among those tried on every text).
-_WORD = re.compile(r"[a-z0-9]+")
-# Every 3-character window inside a word, found by the regex engine in one pass: the same
-# set as slicing each word, at a third of the cost of a Python loop over the windows.
-_GRAM = re.compile(r"(?=([a-z0-9]{3}))")
-
-
-class Scan:
-    """A lowercased text and its words, made once per diagnostic and read by every index.
-
-    `present`, when the registry made the scan (`Registry.scan`), holds every keyword and
-    literal of the registry's combined index that occurs in the text: the one lookup that
-    the provider fingerprints and every pack's rules are then narrowed from.
-    """
-
-    __slots__ = ("grams", "lowered", "present", "words")
-
-    def __init__(self, lowered: str, index: _Keywords | None = None) -> None:
-        self.lowered = lowered
-        self.words = set(_WORD.findall(lowered))
-        # Every 3-character window of every word: a keyword's word lies inside a text word.
-        self.grams = set(_GRAM.findall(lowered))
-        self.present = index.found(self) if index is not None else None
-
-    @staticmethod
-    def of(text: str | Scan) -> Scan:
-        return text if isinstance(text, Scan) else Scan(text)
-
-
-class _Keywords:
-    """Which of a set of lowercase keywords occur in a text: looked up, not scanned for.
-
-    A keyword occurs anywhere (a substring, as `kw in text`), so each of its words lies
-    inside a word of the text, and a word it encloses ("is" in "mailbox is full") is a whole
-    word of the text. A keyword is indexed by one such key: a 3-character window of one of
-    its words, or a word it encloses; the key chosen is the one the fewest `reference` texts
-    (and keywords) contain, so that a text admits few candidates. Keywords without a key
-    ("[cs", Japanese keywords) are tried on every text. Candidates are confirmed with `in`:
-    the index only skips keywords that cannot occur, whichever key was chosen.
-    """
-
-    __slots__ = ("_always", "_by_gram", "_by_word")
-
-    def __init__(self, keywords: Iterable[str], reference: Iterable[str] = ()) -> None:
-        self._by_gram: dict[str, list[str]] = {}
-        self._by_word: dict[str, list[str]] = {}
-        self._always: list[str] = []
-        unique = sorted(set(keywords))
-        # How common each possible key is: in how many texts (reference and keywords) it is.
-        common: Counter[str] = Counter()
-        for text in (*(t.lower() for t in reference), *unique):
-            scan = Scan(text)
-            common.update(scan.grams | {" " + w for w in scan.words})
-        for kw in unique:
-            words = list(_WORD.finditer(kw))
-            options = [" " + m.group(0) for m in words if m.start() > 0 and m.end() < len(kw)]
-            options += [m.group(0)[i : i + 3] for m in words for i in range(len(m.group(0)) - 2)]
-            if not options:
-                self._always.append(kw)
-                continue
-            key = min(options, key=lambda k: (common[k], k))
-            if key[0] == " ":  # a whole word
-                self._by_word.setdefault(key[1:], []).append(kw)
-            else:
-                self._by_gram.setdefault(key, []).append(kw)
-
-    def found(self, scan: Scan) -> set[str]:
-        candidates = list(self._always)
-        for index, keys in ((self._by_gram, scan.grams), (self._by_word, scan.words)):
-            for key in index.keys() & keys:
-                candidates.extend(index[key])
-        lowered = scan.lowered
-        return {kw for kw in candidates if kw in lowered}
-
-
-_BREAKING_ESCAPES = frozenset("bBdDsSwWAZ")  # one-letter classes and assertions
-_QUANTIFIERS = frozenset("?*+{")
-
-
-def required_literals(pattern: regex.Pattern[str]) -> frozenset[str] | None:
-    """Casefolded strings one of which occurs in any match of the pattern, or None if unsure.
-
-    A conservative reading of the pattern: its branches (`a|b`), and in each the runs of
-    plain characters that no quantifier makes optional and the groups that must match, the
-    best of them (the longest shortest string). Classes and assertions end a run; escapes
-    other than one-letter classes give up (None). Casefolding covers IGNORECASE, full case
-    folding included ("ss" matches "ß"); a case-sensitive part is only tested more loosely.
-    """
-    if pattern.flags & regex.VERBOSE:
-        return None  # spaces and '#' are not characters there
-    found = _literals(pattern.pattern)
-    return frozenset(s.casefold() for s in found) if found else None
-
-
-def _literals(source: str) -> frozenset[str] | None:
-    """Strings one of which occurs in any match of `source` (see required_literals)."""
-    branches: list[frozenset[str]] = []
-    choices: list[frozenset[str]] = []  # what the current branch needs, each way found
-    run: list[str] = []
-
-    def end_run() -> None:
-        if run:
-            choices.append(frozenset(["".join(run)]))
-            run.clear()
-
-    i = 0
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            nxt = source[i + 1 : i + 2]
-            if not nxt:
-                return None
-            if nxt.isascii() and nxt.isalnum():
-                if nxt not in _BREAKING_ESCAPES:
-                    return None
-                end_run()
-            else:
-                run.append(nxt)
-            i += 2
-        elif c == "[":
-            i = skip_class(source, i)
-            end_run()
-        elif c == "(":
-            end = _group_end(source, i)
-            if end < 0:
-                return None
-            end_run()
-            inner = _group_body(source[i + 1 : end])
-            if inner is not None and not _optional(source, end + 1):
-                found = _literals(inner)
-                if found:
-                    choices.append(found)
-            i = end + 1
-        elif c == ")":
-            return None  # unbalanced
-        elif c in _QUANTIFIERS:
-            if c in "?*{" and run:
-                run.pop()  # the quantified character may be absent
-            end_run()
-            if c == "{":
-                close = source.find("}", i)
-                if close < 0:
-                    return None
-                i = close
-            i += 1
-        elif c in "|.^$":
-            end_run()
-            if c == "|":
-                if not choices:
-                    return None
-                branches.append(_best(choices))
-                choices.clear()
-            i += 1
-        else:
-            run.append(c)
-            i += 1
-    end_run()
-    if not choices:
-        return None
-    branches.append(_best(choices))
-    return frozenset[str]().union(*branches)
-
-
-def _best(choices: list[frozenset[str]]) -> frozenset[str]:
-    return max(choices, key=lambda strings: min(map(len, strings)))
-
-
-_GROUP_FLAGS = re.compile(r"\?([a-zA-Z]*)(?:-[a-zA-Z]+)?:")
-
-
-def _group_body(body: str) -> str | None:
-    """The pattern inside a group whose match is part of the whole match, else None
-    (lookarounds, comments, conditionals, verbose groups...)."""
-    if not body.startswith("?"):
-        return body  # a capturing group
-    if body[1:2] in (":", ">", "|"):
-        return body[2:]
-    named = re.match(r"\?P?<\w+>", body)
-    if named:
-        return body[named.end() :]
-    flags = _GROUP_FLAGS.match(body)
-    if flags and "x" not in flags.group(1):
-        return body[flags.end() :]
-    return None
-
-
-def _optional(source: str, i: int) -> bool:
-    """True when the quantifier at source[i] (if any) lets what precedes it be absent."""
-    q = source[i : i + 1]
-    if q in ("?", "*"):
-        return True
-    if q == "{":
-        least = re.match(r"\{(\d+)", source[i:])
-        return least is None or int(least.group(1)) == 0  # {,n}, {0,n}, fuzzy {e<=1}
-    return False
-
-
-def _group_end(source: str, i: int) -> int:
-    """Index of the ')' closing the group that opens at source[i], or -1."""
-    depth = 0
-    while i < len(source):
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":
-            i = skip_class(source, i)
-            continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return -1
-
-
 class CompiledPack:
     """A pack with its keyword index, ready for the engine."""
 
     __slots__ = ("_keyword_rules", "_plain_rules", "advice", "keywords", "pack", "rules", "shared")
 
-    def __init__(self, pack: Pack) -> None:
+    def __init__(self, pack: Pack, vocabulary: frozenset[str] = frozenset()) -> None:
         self.pack = pack
         self.rules = pack.rules
-        self.keywords = _Keywords(k for r in pack.rules for k in r.keywords)
+        self.keywords = Keywords((k for r in pack.rules for k in r.keywords), (), vocabulary)
         # keyword -> positions of the rules it admits; rules without keywords always run
         self._keyword_rules: dict[str, list[int]] = {}
         for i, rule in enumerate(pack.rules):
@@ -302,7 +81,25 @@ class Registry:
 
     def __init__(self, packs: Iterable[Pack], advice: Iterable[AdviceSpec] = ()) -> None:
         ordered = sorted(packs, key=lambda p: (p.priority, p.id))
-        self._packs = {p.id: CompiledPack(p) for p in ordered}
+        # Each fingerprint pattern with the literals a match needs: a cheap `in` skips most.
+        self._fingerprints = [
+            (
+                p.id,
+                p.fingerprints,
+                tuple((pat, required_literals(pat)) for pat in p.fingerprint_patterns),
+            )
+            for p in ordered
+            if p.kind != "generic"
+        ]
+        # Every word that any keyword, fingerprint or literal spells: what each admits is
+        # worked out once per index, and a text's words are then looked up (see Scan).
+        spelt = [k for p in ordered for r in p.rules for k in r.keywords]
+        spelt += [f for _, fps, patterns in self._fingerprints for f in fps]
+        spelt += [
+            n for _, _, patterns in self._fingerprints for _, ns in patterns for n in ns or ()
+        ]
+        self._vocabulary = frozenset(words_of([*spelt, *blocklist_literals()]))
+        self._packs = {p.id: CompiledPack(p, self._vocabulary) for p in ordered}
         if GENERIC not in self._packs:
             raise SignatureError(f"registry: no '{GENERIC}' pack")
         self._advice: dict[str, AdviceSpec] = {}
@@ -350,16 +147,6 @@ class Registry:
                 self._odd_hosts.append(i)
             else:
                 self._host_index.setdefault(bare, i)
-        # Each fingerprint pattern with the literals a match needs: a cheap `in` skips most.
-        self._fingerprints = [
-            (
-                cp.pack.id,
-                cp.pack.fingerprints,
-                tuple((p, required_literals(p)) for p in cp.pack.fingerprint_patterns),
-            )
-            for cp in self._packs.values()
-            if cp.pack.kind != "generic"
-        ]
         # What admits a pack to the pattern searches: a fingerprint of it found in the text,
         # a literal one of its patterns needs, or a pattern with no known literal.
         self._fp_packs: dict[str, list[int]] = {}
@@ -375,12 +162,15 @@ class Registry:
                     self._needs_packs.setdefault(n, []).append(i)
         # One pre-filter for the whole registry: every rule keyword of every pack, every
         # fingerprint and every literal a fingerprint pattern needs, found once per text.
-        self._index = _Keywords(
+        self._index = Keywords(
             [k for r in self.generic.rules for k in r.keywords]
             + list(self._fp_packs)
             + list(self._needs_packs),
             reference=[e.text for r in self.generic.rules for e in r.examples],
+            vocabulary=self._vocabulary,
         )
+        # The blocklist table's literals, read from the same scans (`find_blocklist`).
+        self.blocklist_index = Keywords(blocklist_literals(), (), self._vocabulary)
         # What a string found in the text admits to the fingerprint searches, both ways.
         self._admits: dict[str, list[int]] = {}
         for table in (self._fp_packs, self._needs_packs):
@@ -462,7 +252,7 @@ class Registry:
             if lowered.present is not None:
                 return lowered
             lowered = lowered.lowered
-        return Scan(lowered, self._index)
+        return Scan(lowered, self._vocabulary, self._index)
 
     def provider_by_text(self, lowered: str | Scan, original: str) -> str | None:
         """The first pack (in priority order) whose fingerprint occurs in the text."""

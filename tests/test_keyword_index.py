@@ -1,6 +1,6 @@
 """The lookups that stand in for scans give the same answers as the scans.
 
-Keyword indexes (`_Keywords`) must find exactly the keywords that occur as substrings, and
+Keyword indexes (`Keywords`) must find exactly the keywords that occur as substrings, and
 `required_literals` must never skip a pattern that matches: both are checked here on every
 signature example and on the readable lines of the corpus when it is present.
 """
@@ -12,7 +12,7 @@ import regex
 
 from bouncekit import default_registry
 from bouncekit._blocklists import blocklists, find_blocklist
-from bouncekit._registry import Scan, _Keywords, required_literals
+from bouncekit._keywords import Keywords, Scan, required_literals
 from bouncekit._schema import PATTERN_FLAGS
 from tests.conftest import CORPUS
 
@@ -38,13 +38,19 @@ def test_keyword_index_finds_exactly_the_substrings() -> None:
     indexes = [(cp.pack.id, cp.keywords, {k for r in cp.rules for k in r.keywords})
                for cp in map(REGISTRY.pack, (p.id for p in REGISTRY.packs)) if cp]  # fmt: skip
     fingerprints = {f for p in REGISTRY.packs if p.kind != "generic" for f in p.fingerprints}
-    indexes.append(("fingerprints", _Keywords(fingerprints), fingerprints))
+    indexes.append(("fingerprints", Keywords(fingerprints), fingerprints))
+    combined = {k for r in REGISTRY.generic.rules for k in r.keywords} | fingerprints
+    combined |= {n for p in REGISTRY.packs for f in p.fingerprint_patterns
+                 for n in required_literals(f) or ()}  # fmt: skip
     for text in TEXTS:
         lowered = text.lower()
-        scan = Scan(lowered)
+        # A scan of no vocabulary, and the registry's: every word looked up, or cut up.
+        scans = (Scan(lowered), REGISTRY.scan(lowered))
         for name, index, keywords in indexes:
             expected = {k for k in keywords if k in lowered}
-            assert index.found(scan) == expected, (name, text)
+            for scan in scans:
+                assert index.found(scan) == expected, (name, text)
+        assert scans[1].present == {k for k in combined if k in lowered}, text
 
 
 @pytest.mark.parametrize(
@@ -58,7 +64,7 @@ def test_keyword_index_finds_exactly_the_substrings() -> None:
     ],
 )
 def test_keyword_index_kinds_of_keyword(text: str, keyword: str) -> None:
-    index = _Keywords([keyword, "unrelated phrase"])
+    index = Keywords([keyword, "unrelated phrase"])
     assert index.found(Scan(text.lower())) == {keyword}
     assert index.found(Scan("250 ok")) == set()
 
