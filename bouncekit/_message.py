@@ -49,19 +49,20 @@ _KNOWN_HEADERS = frozenset(
 
 
 class Headers:
-    """One header block: unfolded fields in order, looked up case-insensitively."""
+    """One header block: unfolded fields in order, looked up case-insensitively.
 
-    __slots__ = ("_fields",)
+    `fields` names are lowercase; `get` reads a dict of each name's first value, built once
+    (extractors ask a block for a dozen names: a scan of the fields each time cost more).
+    """
+
+    __slots__ = ("_fields", "_first")
 
     def __init__(self, fields: list[tuple[str, str]]) -> None:
         self._fields = fields
+        self._first = dict(reversed(fields))  # the first of repeated names wins
 
     def get(self, name: str, default: str | None = None) -> str | None:
-        name = name.lower()
-        for key, value in self._fields:
-            if key == name:
-                return value
-        return default
+        return self._first.get(name.lower(), default)
 
     def get_all(self, name: str) -> list[str]:
         name = name.lower()
