@@ -151,7 +151,7 @@ def parse_table(data: dict[str, Any], origin: str) -> tuple[Blocklist, ...]:
 class _Table:
     """The compiled table, with the literals each list's pattern needs to match."""
 
-    __slots__ = ("index", "lists", "literals", "needs")
+    __slots__ = ("by_literal", "index", "lists", "literals", "needs", "unread")
 
     def __init__(self, lists: tuple[Blocklist, ...]) -> None:
         self.lists = lists
@@ -161,6 +161,12 @@ class _Table:
         self.literals = frozenset(n for needs in self.needs for n in needs or ())
         # The same literals looked up in the engine's scan of the text (its grams and words).
         self.index = Keywords(self.literals)
+        # literal -> positions of the lists it admits; `unread`: lists of no known literal
+        self.by_literal: dict[str, list[int]] = {}
+        for i, needs in enumerate(self.needs):
+            for n in needs or ():
+                self.by_literal.setdefault(n, []).append(i)
+        self.unread = [i for i, needs in enumerate(self.needs) if needs is None]
 
 
 _table: _Table | None = None
@@ -223,9 +229,11 @@ def find_blocklist(
         present = (index or table.index).found(scan)
     else:
         present = {n for n in table.literals if n in folded}
-    for bl, needs in zip(table.lists, table.needs, strict=True):
-        if needs is not None and needs.isdisjoint(present):
-            continue  # this list cannot be named here
+    admitted = set(table.unread)  # the lists that can be named here, tried in table order
+    for literal in present:
+        admitted.update(table.by_literal.get(literal, ()))
+    for i in sorted(admitted):
+        bl = table.lists[i]
         if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):
             # Only an IP list lists an IP; a refused query or a dead list lists nobody.
             ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None

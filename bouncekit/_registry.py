@@ -260,7 +260,10 @@ class Registry:
         present = scan.present
         assert present is not None  # made by self.scan
         folded = original.casefold()
-        if folded == scan.lowered:  # the usual case: the literals are keywords of this text
+        # Usually case folding is lower(): the literals the patterns need are then among the
+        # strings found in the text; else each is looked for in the folded text.
+        usual = folded == scan.lowered
+        if usual:
             admitted = {i for s in present for i in self._admits.get(s, ())}
         else:
             admitted = {i for s in present for i in self._fp_packs.get(s, ())}
@@ -271,7 +274,9 @@ class Registry:
             if not present.isdisjoint(words):
                 return pack_id
             for pat, needs in patterns:
-                if needs is not None and not any(n in folded for n in needs):
+                if needs is not None and (
+                    needs.isdisjoint(present) if usual else not any(n in folded for n in needs)
+                ):
                     continue
                 if pat.search(original):  # no timeout=: see _engine.py
                     return pack_id
