@@ -159,7 +159,11 @@ def classify_reply(
 
 
 def _ok(value: str | None, limit: int) -> bool:
-    return value is None or (len(value) <= limit and _UNCLEAN.search(value) is None)
+    # A printable string holds none of what G7 forbids (controls, line and paragraph
+    # separators, surrogates): only the others (a tab, a no-break space...) are searched.
+    if value is None:
+        return True
+    return len(value) <= limit and (value.isprintable() or _UNCLEAN.search(value) is None)
 
 
 def _c(value: str | None, limit: int = MAX_FIELD) -> str | None:

@@ -24,7 +24,8 @@ def clean(text: str | None, limit: int = MAX_FIELD) -> str:
     if not text:
         return ""
     text = text[: limit * 4]
-    if _CONTROL.search(text) is not None:
+    # A printable text has no control character (nor separator, nor surrogate): not searched.
+    if not text.isprintable() and _CONTROL.search(text) is not None:
         text = _CONTROL.sub(" ", text)
     # No control character left: str.split's white space is then exactly regex's \s.
     return " ".join(text.split())[:limit]

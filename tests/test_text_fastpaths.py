@@ -64,3 +64,14 @@ def test_a_match_is_normalised_as_normalise_address_would() -> None:
                 seen += 1
                 assert _normalised(raw) == normalise_address(raw), repr(raw)
     assert seen > 1000
+
+
+def test_a_printable_string_holds_nothing_g7_forbids() -> None:
+    """Why `clean` and the API's last G7 check skip the search when `str.isprintable()`."""
+    from bouncekit._api import _UNCLEAN
+
+    printable = "".join(c for c in map(chr, range(0x110000)) if c.isprintable())
+    assert len(printable) > 100_000
+    assert _CONTROL.search(printable) is None
+    assert _UNCLEAN.search(printable) is None
+    assert not any(c.isprintable() for c in "\t\n\r\x00\x1f\x7f\u2028\u2029\ud800")
