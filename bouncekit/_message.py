@@ -193,7 +193,7 @@ def _decode_text(raw: bytes, charset: str | None) -> str:
     """`raw` as text in its charset, with replacement; never a lone surrogate (UTF-7 and
     UTF-16 can decode to one, found by fuzzing: it broke a later `.encode()`)."""
     out = _decode_charset(raw, charset)
-    if _SURROGATE.search(out) is not None:
+    if not out.isascii() and _SURROGATE.search(out) is not None:
         out = out.encode("utf-8", "replace").decode("utf-8")
     return out
 
