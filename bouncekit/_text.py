@@ -127,27 +127,35 @@ def _command(raw: str) -> str:
 
 
 def unwrap(diagnostic: str) -> Unwrapped:
-    """Strip the wrapper a relaying MTA put around the remote server's reply."""
+    """Strip the wrapper a relaying MTA put around the remote server's reply.
+
+    Each wrapper pattern is searched only when the text holds a literal every match of it
+    holds: a bracket, an arrow, or words whose letters have no case partner but their ASCII
+    one under IGNORECASE (unlike i, k and s: "İ", "K" and "ſ" match them), so that a test
+    on the lowercased text is exact.
+    """
     text = fold(diagnostic[:MAX_SCAN])
     host = ip = command = None
-    m = _IN_REPLY_TO.search(text)
+    low = text.lower()
+    m = _IN_REPLY_TO.search(text) if "reply to" in low and "command" in low else None
     if m:
         command = _command(m.group(1))
         text = (text[: m.start()] + text[m.end() :]).strip()
-    m = _POSTFIX_HOST.search(text)
+        low = text.lower()  # the two parts joined may hold what neither did
+    m = _POSTFIX_HOST.search(text) if "[" in text else None
     if m:
         host, ip = m.group(1).rstrip("."), m.group(2)
         if m.group(3).lower().startswith("refused"):
             command = command or "CONNECT"
         text = text[m.end() :].strip()
     else:
-        m = _EXIM.search(text)
+        m = _EXIM.search(text) if "error from remote" in low else None
         if m:
             command = command or _command(m.group(1))
             if m.group(2):
                 host, ip = m.group(2).rstrip("."), m.group(3)
             text = text[m.end() :].strip()
-    m = _EXCHANGE.search(text)
+    m = _EXCHANGE.search(text) if " returned '" in low else None
     if m:
         text = m.group(1).strip()
     m = _HOST_PREFIX.match(text)
@@ -159,16 +167,17 @@ def unwrap(diagnostic: str) -> Unwrapped:
     m = _SES.match(text)
     if m:
         text, quoted = f"{m.group(1)} {m.group(2).strip()}", True
-    m = _QUOTED_LAST_REPLY.match(text)
+    m = _QUOTED_LAST_REPLY.match(text) if ">" in text else None
     if m:
         text, quoted = m.group(1).strip(), True
     m = _SENDMAIL_RELAYED.match(text)
     if m:
         text, quoted = text[m.end() :], True
-    m = _M365_ARROW.search(text)
+    m = _M365_ARROW.search(text) if "->" in text else None
     if m:
         text = text[m.end() :].strip()
-    text = _TRANSCRIPT.sub("", text)
+    if "<<<" in text or ">>>" in text:
+        text = _TRANSCRIPT.sub("", text)
     return Unwrapped(text=text, remote_host=host, remote_ip=ip, command=command, quoted=quoted)
 
 

@@ -16,6 +16,7 @@ from bouncekit._text import (
     fold,
     normalise_address,
 )
+from tests.conftest import CORPUS
 
 # Every character either side calls white space, the C0/C1 controls, and a few neighbours.
 _WHITE = [
@@ -75,3 +76,42 @@ def test_a_printable_string_holds_nothing_g7_forbids() -> None:
     assert _CONTROL.search(printable) is None
     assert _UNCLEAN.search(printable) is None
     assert not any(c.isprintable() for c in "\t\n\r\x00\x1f\x7f\u2028\u2029\ud800")
+
+
+def test_unwrap_gate_words_have_no_case_partner_but_ascii() -> None:
+    """unwrap tests "reply to", "command", "error from remote" and " returned '" on the
+    lowercased text: exact only if no other character matches their letters under
+    IGNORECASE (as "İ", "K" and "ſ" match i, k and s)."""
+    letters = set("reply to command error from remote returned") - {" "}
+    assert not letters & set("iks")
+    cls = regex.compile("[" + "".join(sorted(letters)) + "]", regex.IGNORECASE)
+    partners = {c for c in map(chr, range(0x110000)) if cls.fullmatch(c)}
+    assert partners == letters | {c.upper() for c in letters}
+
+
+def test_unwrap_gates_hold_on_every_match() -> None:
+    from bouncekit import default_registry
+    from bouncekit._text import _EXCHANGE, _EXIM, _IN_REPLY_TO, _M365_ARROW, _QUOTED_LAST_REPLY
+
+    texts = [e.text for r in default_registry().rules() for e in r.examples]
+    folder = CORPUS / "eml"
+    if folder.is_dir():  # wrapped replies: pairs of lines, as a folded header would join them
+        for path in sorted(folder.iterdir()):
+            lines = path.read_bytes().decode("utf-8", "replace").split("\n")
+            texts += [" ".join(lines[i : i + 2]) for i in range(len(lines) - 1)]
+    texts = list(dict.fromkeys(texts))
+    texts += [t.upper() for t in texts] + [t.swapcase() for t in texts]
+    gates = [
+        (_IN_REPLY_TO, lambda low: "reply to" in low and "command" in low),
+        (_EXIM, lambda low: "error from remote" in low),
+        (_EXCHANGE, lambda low: " returned '" in low),
+        (_QUOTED_LAST_REPLY, lambda low: ">" in low),
+        (_M365_ARROW, lambda low: "->" in low),
+    ]
+    matched = 0
+    for text in texts:
+        for pattern, gate in gates:
+            if pattern.search(fold(text)):
+                matched += 1
+                assert gate(fold(text).lower()), (pattern.pattern, text)
+    assert matched > (500 if folder.is_dir() else 0)
