@@ -44,7 +44,7 @@ class Scan:
     the provider fingerprints and the generic rules are then narrowed from.
     """
 
-    __slots__ = ("known", "lowered", "others", "present", "unknown", "vocabulary", "words")
+    __slots__ = ("lowered", "others", "present", "unknown", "vocabulary", "words")
 
     def __init__(
         self,
@@ -55,9 +55,8 @@ class Scan:
         self.lowered = lowered
         self.words = set(_WORD.findall(lowered))
         self.vocabulary = vocabulary
-        self.known = self.words & vocabulary
         unknown = self.words - vocabulary
-        self.unknown = _keys(unknown)
+        self.unknown = _keys(unknown) if unknown else _NO_WORDS
         self.others = " ".join(unknown)  # where a one- or two-letter keyword may still be
         self.present = index.found(self) if index is not None else None
 
@@ -111,26 +110,37 @@ class Keywords:
             else:
                 self._always.append(kw)
         self._vocabulary = vocabulary
-        self._table: dict[str, list[str]] = {}
+        # word -> (the one-word keywords it contains: present for sure, the keywords keyed
+        # by it: to confirm in the whole text); the words that admit nothing are left out
+        self._table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
         for word in vocabulary:
-            admitted = [k for key in _keys([word]) for k in self._by_key.get(key, ())]
-            admitted += [k for k in self._short if k in word]
-            if admitted:
-                self._table[word] = admitted
+            keyed = [k for key in _keys([word]) for k in self._by_key.get(key, ())]
+            keyed += self._short
+            holds = tuple(k for k in keyed if k in word and _WORD.fullmatch(k))
+            maybe = tuple(k for k in keyed if not _WORD.fullmatch(k))
+            if holds or maybe:
+                self._table[word] = (holds, maybe)
 
     def found(self, scan: Scan) -> set[str]:
+        present: set[str] = set()
         candidates = list(self._always)
         if scan.vocabulary is self._vocabulary:
             keys, others = scan.unknown, scan.others
-            for word in self._table.keys() & scan.known:
-                candidates.extend(self._table[word])
+            table = self._table
+            for word in table.keys() & scan.words:
+                holds, maybe = table[word]
+                present.update(holds)
+                candidates += maybe
         else:  # a scan made for another vocabulary: every word is worked out here
             keys, others = _keys(scan.words), " ".join(scan.words)
-        for key in self._by_key.keys() & keys:
-            candidates.extend(self._by_key[key])
-        candidates.extend(k for k in self._short if k in others)
+        by_key = self._by_key
+        for key in by_key.keys() & keys:
+            candidates += by_key[key]
+        if others:
+            present.update(k for k in self._short if k in others)
         lowered = scan.lowered
-        return {kw for kw in candidates if kw in lowered}
+        present.update(kw for kw in candidates if kw in lowered)
+        return present
 
 
 _BREAKING_ESCAPES = frozenset("bBdDsSwWAZ")  # one-letter classes and assertions
