@@ -52,6 +52,9 @@ _ZONE = regex.compile(
 )
 
 
+_ZONE_NEEDS = required_literals(_ZONE) or frozenset([""])  # ("" is in every text)
+
+
 @dataclass(frozen=True, slots=True)
 class Blocklist:
     """One list, as the table describes it."""
@@ -238,7 +241,7 @@ def find_blocklist(
             # Only an IP list lists an IP; a refused query or a dead list lists nobody.
             ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None
             return BlocklistHit(bl, ip)
-    m = _ZONE.search(head)
+    m = _ZONE.search(head) if any(n in folded for n in _ZONE_NEEDS) else None
     if m is None:
         return None
     zone = m.group(1).lower().rstrip(".")

@@ -260,7 +260,11 @@ def _advice(
     if not extra_links:
         return advice
     # A rule's or a blocklist's own links come first.
-    return replace(advice, links=tuple(dict.fromkeys(extra_links + advice.links)))
+    links = tuple(dict.fromkeys(extra_links + advice.links))
+    return Advice(
+        key=advice.key, action=advice.action, fixer=advice.fixer, en=advice.en, fr=advice.fr,
+        links=links,
+    )  # fmt: skip
 
 
 def _blocked_ip(text: str, remote_ip: str | None) -> str | None:

@@ -11,7 +11,7 @@ import pytest
 import regex
 
 from bouncekit import default_registry
-from bouncekit._blocklists import blocklists, find_blocklist
+from bouncekit._blocklists import _ZONE, blocklists, find_blocklist
 from bouncekit._keywords import Keywords, Scan, required_literals
 from bouncekit._schema import PATTERN_FLAGS
 from tests.conftest import CORPUS
@@ -74,7 +74,7 @@ def _patterns() -> list[regex.Pattern[str]]:
     out += [r.pattern for r in REGISTRY.rules() if r.pattern is not None]
     for b in blocklists():
         out += [b.pattern] + ([b.context] if b.context is not None else [])
-    return out
+    return [*out, _ZONE]
 
 
 def test_required_literals_never_skip_a_match() -> None:
