@@ -268,7 +268,10 @@ def _advice(
 
 
 def _blocked_ip(text: str, remote_ip: str | None) -> str | None:
-    for m in _IPV4.finditer(text[: MAX_DIAGNOSTIC * 2]):
+    window = text[: MAX_DIAGNOSTIC * 2]
+    if window.count(".") < 3:  # no IPv4 address without three dots
+        return None
+    for m in _IPV4.finditer(window):
         ip = m.group(1)
         if ip != remote_ip and not ip.startswith(("127.", "0.")):
             return str(ip)

@@ -78,7 +78,7 @@ class Keywords:
     once. Candidates are confirmed with `in`: the index only skips keywords that cannot occur.
     """
 
-    __slots__ = ("_always", "_by_key", "_short", "_table", "_vocabulary")
+    __slots__ = ("_always", "_ascii_always", "_by_key", "_short", "_table", "_vocabulary")
 
     def __init__(
         self,
@@ -109,6 +109,7 @@ class Keywords:
                 self._short.append(kw)
             else:
                 self._always.append(kw)
+        self._ascii_always = [k for k in self._always if k.isascii()]
         self._vocabulary = vocabulary
         # word -> (the one-word keywords it contains: present for sure, the keywords keyed
         # by it: to confirm in the whole text); the words that admit nothing are left out
@@ -123,7 +124,8 @@ class Keywords:
 
     def found(self, scan: Scan) -> set[str]:
         present: set[str] = set()
-        candidates = list(self._always)
+        # A keyword with a character beyond ASCII cannot be in an ASCII text.
+        candidates = list(self._always if not scan.lowered.isascii() else self._ascii_always)
         if scan.vocabulary is self._vocabulary:
             keys, others = scan.unknown, scan.others
             table = self._table

@@ -189,6 +189,8 @@ def strip_continuations(text: str) -> str:
         return text
     head = code + " "
     rest = text[4:]
+    if code not in rest:  # nothing to drop: only a repeat of the first code is
+        return head + rest.strip()
 
     def drop(m: regex.Match[str]) -> str:
         return "" if m.group(1) == code else m.group(0)

@@ -115,3 +115,24 @@ def test_unwrap_gates_hold_on_every_match() -> None:
                 matched += 1
                 assert gate(fold(text).lower()), (pattern.pattern, text)
     assert matched > (500 if folder.is_dir() else 0)
+
+
+def _strip_by_regex(text: str) -> str:
+    from bouncekit._text import _CONTINUATION
+
+    text = text.strip()
+    code = text[:3]
+    if not (code.isdigit() and text[3:4] in ("-", " ")):
+        return text
+    rest = _CONTINUATION.sub(lambda m: "" if m.group(1) == code else m.group(0), text[4:])
+    return code + " " + str(rest).strip()
+
+
+def test_strip_continuations_is_the_regex_definition() -> None:
+    from bouncekit._text import strip_continuations
+
+    rng = random.Random(3)
+    tokens = ["550-5.7.1 ", "550 ", "550-", "421 ", "4.2.1 ", "mailbox", " ", "\t", "5505", "x"]
+    for _ in range(20000):
+        text = "".join(rng.choices(tokens, k=rng.randint(0, 8)))
+        assert strip_continuations(text) == _strip_by_regex(text), repr(text)
