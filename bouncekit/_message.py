@@ -307,11 +307,31 @@ class MailView:
     def _embedded_headers(self) -> Headers | None:
         for part in self.parts:
             if part.ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
-                block = self.body(part)
-                if part.ctype == "message/rfc822":
-                    block = block.split(b"\n\n", 1)[0]
+                cte = (part.headers.get("content-transfer-encoding") or "").strip().lower()
+                if part.ctype == "message/rfc822" and cte not in ("base64", "quoted-printable"):
+                    block = self._returned_head(part)
+                else:
+                    block = self.body(part)
+                    if part.ctype == "message/rfc822":
+                        block = block.split(b"\n\n", 1)[0]
                 return parse_headers(block.lstrip(b"\n"), self.policy.max_headers, self.defects)
         return None
+
+    def _returned_head(self, part: Part) -> bytes:
+        """`body(part)` up to its first blank line, without reading the body past it.
+
+        The returned message's body (its attachments) can be megabytes: only its header
+        block is sliced and normalised, where `body` would take the whole text budget.
+        """
+        raw, start, limit = self.raw, part.start, self.policy.text_budget
+        window = min(part.end, start + limit)
+        sep = raw.find(b"\n\n", start, window)
+        if raw.find(b"\r", start, sep if sep >= 0 else window) < 0:
+            return raw[start:sep] if sep >= 0 else raw[start:window]  # LF only: raw = normalised
+        m = _BLANK_LINE.search(raw, start, min(part.end, start + 2 * limit + 4))
+        if m is not None and _normalised_len(raw, start, m.start()) + 2 <= limit:
+            return self.span(start, m.start())
+        return self.span(start, part.end, limit)  # no blank line within the budget
 
 
 def normalise_newlines(data: bytes) -> bytes:

@@ -147,3 +147,25 @@ def test_large_crlf_attachment_is_not_normalised() -> None:
     assert view.span(view.parts[2].start, view.parts[2].end) == attachment.replace(
         b"\r\n", b"\n"
     ).removesuffix(b"\n")
+
+
+def test_returned_head_is_the_body_before_its_first_blank_line() -> None:
+    """The returned message's header block is read without its body, as `body` would give it.
+
+    Covers both ways in: a LF message (raw bytes are the normalised ones) and CR/CRLF ones,
+    with text budgets that cut the block before, at and after its blank line.
+    """
+    rng = random.Random(3464)
+    pieces = (b"X: y", b"Subject: s", b" folded", b"\r", b"\n", b"\r\n", b"\n\n", b"aaaaaaa")
+    for _ in range(2000):
+        eol = rng.choice((b"\r\n", b"\n", b"\r"))
+        body = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        data = (
+            b"Content-Type: multipart/report; boundary=b" + eol + eol + b"--b" + eol + b"hi"
+            + eol + b"--b" + eol + b"Content-Type: message/rfc822" + eol + eol + body + eol
+            + b"--b--" + eol
+        )  # fmt: skip
+        for budget in (1, 5, 13, 30, 256 * 1024):
+            view = read(data, Policy(text_budget=budget))
+            part = next(p for p in view.parts if p.ctype == "message/rfc822")
+            assert view._returned_head(part) == view.body(part).split(b"\n\n", 1)[0], data
