@@ -98,7 +98,10 @@ class Registry:
         spelt += [
             n for _, _, patterns in self._fingerprints for _, ns in patterns for n in ns or ()
         ]
-        self._vocabulary = frozenset(words_of([*spelt, *blocklist_literals()]))
+        # ... and the numbers of one to three digits that replies are full of (codes, status
+        # parts, IP octets), so that they are looked up rather than cut up too.
+        numbers = {f"{n:0{width}d}" for width in (1, 2, 3) for n in range(10**width)}
+        self._vocabulary = frozenset(words_of([*spelt, *blocklist_literals()]) | numbers)
         self._packs = {p.id: CompiledPack(p, self._vocabulary) for p in ordered}
         if GENERIC not in self._packs:
             raise SignatureError(f"registry: no '{GENERIC}' pack")
