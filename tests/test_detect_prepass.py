@@ -101,3 +101,52 @@ def test_original_start_on_the_corpus_texts() -> None:
             assert textmod._original_start(text) == (m.start() if m else None), path.name
             found += m is not None
     assert found > 100
+
+
+# The section readers' patterns (`reply_in`, `command_in`, `remote_in`) are searched only when
+# `may_match` finds one of their literals; it must never say no where the search matches.
+SECTION_PATTERNS = [
+    (textmod._REPLY_MARKER, textmod._REPLY_NEEDS),
+    (textmod._COMMAND, textmod._COMMAND_NEEDS),
+    (textmod._REMOTE, textmod._REMOTE_NEEDS),
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "host mx.example.com[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command)",
+        "HOST MX.EXAMPLE.COM [192.0.2.1]: 550 user unknown",
+        "Remote Server returned '550 5.1.1'",
+        "   ----- Transcript -----\n>>> DATA\n<<< 554 rejected",
+        "whİle talkİng to mx.example.com.:\n>>> RCPT To:<a@example.com>",  # U+0130
+        "connected to mx.example.com but sender was rejected",
+        "the error that the other server returned was: 550",
+        "Hello, see you tomorrow.",
+    ],
+)
+def test_section_gates_pass_what_the_patterns_match(text: str) -> None:
+    for pattern, needs in SECTION_PATTERNS:
+        if pattern.search(text) is not None:
+            assert textmod.may_match(needs, text), (pattern.pattern[:40], text)
+    assert not textmod.may_match(textmod._REMOTE_NEEDS, "Hello, see you tomorrow.")
+
+
+@pytest.mark.skipif(not (CORPUS / "eml").is_dir(), reason="corpus not available")
+def test_section_gates_on_the_corpus_texts() -> None:
+    """Every text part of the corpus, whole and line by line (how `reply_in` reads it)."""
+    matched = skipped = 0
+    for path in sorted((CORPUS / "eml").rglob("*")):
+        if not path.is_file():
+            continue
+        view = read(path.read_bytes(), Policy())
+        for part in view.text_parts():
+            text = view.text(part)[: textmod.MAX_REPORT_TEXT]
+            for chunk in [text, *text.split("\n")[:200]]:
+                for pattern, needs in SECTION_PATTERNS:
+                    if pattern.search(chunk) is not None:
+                        matched += 1
+                        assert textmod.may_match(needs, chunk), (path.name, chunk[:80])
+                    elif not textmod.may_match(needs, chunk):
+                        skipped += 1
+    assert matched > 1000 and skipped > 1000  # both ways exercised

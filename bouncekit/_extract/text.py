@@ -246,9 +246,29 @@ _REMOTE = regex.compile(
 )
 
 
+# One of these occurs in any match of the pattern: a text holding none is not searched.
+_REPLY_NEEDS = required_literals(_REPLY_MARKER)
+_COMMAND_NEEDS = required_literals(_COMMAND)
+_REMOTE_NEEDS = required_literals(_REMOTE)
+
+
+def may_match(needs: frozenset[str] | None, text: str) -> bool:
+    """False only when no match can occur: none of `needs` (a pattern's casefolded literals,
+    `required_literals`) is in the casefolded text. `regex`'s IGNORECASE matches `i` with
+    U+0130 (İ), which casefolds to `i` + U+0307: a copy without the combining dot is tested
+    too, so this never says no where the search would match."""
+    if needs is None:
+        return True
+    folded = text.casefold()
+    if "\u0307" in folded:
+        folded += "\n" + folded.replace("i\u0307", "i")
+    return any(n in folded for n in needs)
+
+
 def reply_in(lines: list[str]) -> str:
     """The remote server's reply quoted in one recipient's lines, or "" when none is."""
-    for i, line in enumerate(lines):
+    marked = may_match(_REPLY_NEEDS, "\n".join(lines))
+    for i, line in enumerate(lines if marked else ()):
         m = _REPLY_MARKER.search(line)
         if m is None:
             continue
@@ -292,6 +312,8 @@ def command_in(text: str) -> str | None:
         if phrase in low:
             return command
     found = None
+    if not may_match(_COMMAND_NEEDS, text[:MAX_REPORT_TEXT]):
+        return None
     for m in _COMMAND.finditer(text[:MAX_REPORT_TEXT]):
         raw = next(g for g in m.groups() if g)
         found = _normal_command(raw)
@@ -315,6 +337,8 @@ def _normal_command(raw: str) -> str:
 
 def remote_in(text: str) -> str | None:
     """The remote server a report names for one recipient, when it names one."""
+    if not may_match(_REMOTE_NEEDS, text[:MAX_REPORT_TEXT]):
+        return None
     m = _REMOTE.search(text[:MAX_REPORT_TEXT])
     if m is None:
         return None
