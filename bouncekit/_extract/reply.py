@@ -20,7 +20,7 @@ def reply_evidence(
 ) -> Evidence:
     """Evidence from a reply text, with what the caller already knows."""
     text = fold(text[: MAX_SCAN * 2])
-    m = _LEADING_RECIPIENT.match(text)
+    m = _LEADING_RECIPIENT.match(text) if "@" in text else None
     if m:
         recipient = recipient or m.group(1)
         text = text[m.end() :]
