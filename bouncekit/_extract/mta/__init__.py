@@ -112,6 +112,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("colon", _always, postfix.parse, needs_bounce_headers=True),
 )
 _ALL_NEEDS = frozenset(n for f in FAMILIES if f.needs is not None for n in f.needs)
+# An ASCII text holds none of the localised headings' non-ASCII literals (str.isascii is O(1)).
+_ASCII_NEEDS = frozenset(n for n in _ALL_NEEDS if n.isascii())
 
 
 def parse_text(
@@ -128,7 +130,8 @@ def parse_text(
         if family.needs is not None:
             if present is None:
                 folded = fold_head(text)
-                present = frozenset(n for n in _ALL_NEEDS if n in folded)
+                needs = _ASCII_NEEDS if folded.isascii() else _ALL_NEEDS
+                present = frozenset(n for n in needs if n in folded)
             if family.needs.isdisjoint(present):
                 continue  # detect would search for a sentence that is not there
         if not family.detect(view, text):
