@@ -52,9 +52,11 @@ _POSTFIX_HOST = regex.compile(
     r"(?::\d{1,5})?:?\s+(?:server\s+)?(said|refused to talk to me):\s?",
     regex.IGNORECASE,
 )
+# Starts at a "(" or where a white-space run starts (the same matches as `\(?\s*`, but a long
+# run is not rescanned from each of its characters: linear).
 _IN_REPLY_TO = regex.compile(
-    r"\(?\s*in reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|AUTH|STARTTLS|"
-    r"RSET|QUIT|BDAT|XFORWARD|XCLIENT|CONNECT|the initial greeting|[A-Z]{3,8})"
+    r"(?:\(\s*+|(?<![\s(])\s*+)in reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|"
+    r"AUTH|STARTTLS|RSET|QUIT|BDAT|XFORWARD|XCLIENT|CONNECT|the initial greeting|[A-Z]{3,8})"
     r"(?:\s*<[^>\s]{0,300}>)?\s*command\s*\)?",
     regex.IGNORECASE,
 )
