@@ -214,22 +214,19 @@ def blocklist_literals() -> frozenset[str]:
 
 
 def find_blocklist(
-    text: str,
-    exclude_ip: str | None = None,
-    scan: Scan | None = None,
-    index: Keywords | None = None,
+    text: str, exclude_ip: str | None = None, scan: Scan | None = None
 ) -> BlocklistHit | None:
     """The first known list named in `text` (with the listed IP when given); else a DNS zone
     the text says it was "blocked using" or "listed at"; else None.
 
-    `scan`, the engine's scan of the lowercased `text`, saves looking for each literal;
-    `index`, the registry's index of `blocklist_literals()`, reads it with its vocabulary.
+    `scan`, the engine's scan of the lowercased `text`, saves looking for each literal: a
+    registry's scan has found them already (its index holds `blocklist_literals()`).
     """
     table = _load()
     head = text[:SCAN_LIMIT]
     folded = head.casefold()
     if scan is not None and scan.lowered == folded:  # the usual case: case folding is lower()
-        present = (index or table.index).found(scan)
+        present = scan.present if scan.present is not None else table.index.found(scan)
     else:
         present = {n for n in table.literals if n in folded}
     admitted = set(table.unread)  # the lists that can be named here, tried in table order

@@ -559,9 +559,7 @@ def _bounce(
 ) -> Bounce:
     block_type = rule.block_type if rule else None
     listed = (
-        find_blocklist(facts.text, facts.remote_ip, scan, registry.blocklist_index)
-        if category is Category.BLOCK
-        else None
+        find_blocklist(facts.text, facts.remote_ip, scan) if category is Category.BLOCK else None
     )
     if category is Category.BLOCK and block_type is None:
         block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)

@@ -44,7 +44,7 @@ class Scan:
     the provider fingerprints and the generic rules are then narrowed from.
     """
 
-    __slots__ = ("lowered", "others", "present", "unknown", "vocabulary", "words")
+    __slots__ = ("index", "lowered", "others", "present", "unknown", "vocabulary", "words")
 
     def __init__(
         self,
@@ -58,6 +58,7 @@ class Scan:
         unknown = self.words - vocabulary
         self.unknown = _keys(unknown) if unknown else _NO_WORDS
         self.others = " ".join(unknown)  # where a one- or two-letter keyword may still be
+        self.index = index
         self.present = index.found(self) if index is not None else None
 
     @staticmethod

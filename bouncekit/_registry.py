@@ -39,12 +39,13 @@ GENERIC = "generic"
 class CompiledPack:
     """A pack with its keyword index, ready for the engine."""
 
-    __slots__ = ("_keyword_rules", "_plain_rules", "advice", "keywords", "pack", "rules", "shared")
+    __slots__ = ("_keyword_rules", "_plain_rules", "advice", "index", "keywords", "pack", "rules")
 
-    def __init__(self, pack: Pack, vocabulary: frozenset[str] = frozenset()) -> None:
+    def __init__(self, pack: Pack) -> None:
         self.pack = pack
         self.rules = pack.rules
-        self.keywords = Keywords((k for r in pack.rules for k in r.keywords), (), vocabulary)
+        self.keywords = Keywords(k for r in pack.rules for k in r.keywords)
+        self.index: Keywords | None = None  # the combined index of the registry holding it
         # keyword -> positions of the rules it admits; rules without keywords always run
         self._keyword_rules: dict[str, list[int]] = {}
         for i, rule in enumerate(pack.rules):
@@ -52,18 +53,15 @@ class CompiledPack:
                 self._keyword_rules.setdefault(kw, []).append(i)
         self._plain_rules = [i for i, r in enumerate(pack.rules) if not r.keywords]
         self.advice = {a.key: a for a in pack.advice}
-        # The generic pack's keywords are in the registry's combined index (every text needs
-        # them); a provider pack's are looked up only once the provider is known.
-        self.shared = pack.kind == "generic"
 
     def candidates(self, text: str | Scan) -> Iterator[Rule]:
         """Rules whose keywords occur (or that have none), in file order.
 
-        For the generic pack, a scan made by the registry already knows which of its
-        keywords occur: the pack only looks its rules up, it does not search again.
+        A scan made by the registry holding the pack already knows which of its keywords
+        occur: the pack only looks its rules up, it does not search again.
         """
         scan = Scan.of(text)
-        found = scan.present if self.shared else None
+        found = scan.present if scan.index is self.index else None
         if found is None:
             found = self.keywords.found(scan)
         admitted = set(self._plain_rules)
@@ -102,7 +100,7 @@ class Registry:
         # parts, IP octets), so that they are looked up rather than cut up too.
         numbers = {f"{n:0{width}d}" for width in (1, 2, 3) for n in range(10**width)}
         self._vocabulary = frozenset(words_of([*spelt, *blocklist_literals()]) | numbers)
-        self._packs = {p.id: CompiledPack(p, self._vocabulary) for p in ordered}
+        self._packs = {p.id: CompiledPack(p) for p in ordered}
         if GENERIC not in self._packs:
             raise SignatureError(f"registry: no '{GENERIC}' pack")
         self._advice: dict[str, AdviceSpec] = {}
@@ -164,16 +162,15 @@ class Registry:
                 for n in needs or ():
                     self._needs_packs.setdefault(n, []).append(i)
         # One pre-filter for the whole registry: every rule keyword of every pack, every
-        # fingerprint and every literal a fingerprint pattern needs, found once per text.
+        # fingerprint, every literal a fingerprint or blocklist pattern needs, found once
+        # per text (`Scan.present`); each stage then narrows from that set.
         self._index = Keywords(
-            [k for r in self.generic.rules for k in r.keywords]
-            + list(self._fp_packs)
-            + list(self._needs_packs),
+            [*spelt, *blocklist_literals()],
             reference=[e.text for r in self.generic.rules for e in r.examples],
             vocabulary=self._vocabulary,
         )
-        # The blocklist table's literals, read from the same scans (`find_blocklist`).
-        self.blocklist_index = Keywords(blocklist_literals(), (), self._vocabulary)
+        for cp in self._packs.values():
+            cp.index = self._index
         # What a string found in the text admits to the fingerprint searches, both ways.
         self._admits: dict[str, list[int]] = {}
         for table in (self._fp_packs, self._needs_packs):

@@ -11,7 +11,7 @@ import pytest
 import regex
 
 from bouncekit import default_registry
-from bouncekit._blocklists import _ZONE, blocklists, find_blocklist
+from bouncekit._blocklists import _ZONE, blocklist_literals, blocklists, find_blocklist
 from bouncekit._keywords import Keywords, Scan, required_literals
 from bouncekit._schema import PATTERN_FLAGS
 from tests.conftest import CORPUS
@@ -39,9 +39,10 @@ def test_keyword_index_finds_exactly_the_substrings() -> None:
                for cp in map(REGISTRY.pack, (p.id for p in REGISTRY.packs)) if cp]  # fmt: skip
     fingerprints = {f for p in REGISTRY.packs if p.kind != "generic" for f in p.fingerprints}
     indexes.append(("fingerprints", Keywords(fingerprints), fingerprints))
-    combined = {k for r in REGISTRY.generic.rules for k in r.keywords} | fingerprints
+    combined = {k for r in REGISTRY.rules() for k in r.keywords} | fingerprints
     combined |= {n for p in REGISTRY.packs for f in p.fingerprint_patterns
                  for n in required_literals(f) or ()}  # fmt: skip
+    combined |= blocklist_literals()
     for text in TEXTS:
         lowered = text.lower()
         # A scan of no vocabulary, and the registry's: every word looked up, or cut up.
@@ -152,3 +153,14 @@ def test_find_blocklist_reads_the_engines_scan_as_it_reads_the_text() -> None:
         assert find_blocklist(text, None, REGISTRY.scan(text.lower())) == expected, text
         named += expected is not None
     assert named > 50  # lists were named in the texts checked
+
+
+def test_pack_candidates_from_the_registry_scan_are_the_packs_own() -> None:
+    """A pack reads the registry's combined pre-filter as it would read its own index."""
+    texts = [e.text for r in REGISTRY.rules() for e in (*r.examples, *r.counter_examples)]
+    packs = [cp for cp in map(REGISTRY.pack, (p.id for p in REGISTRY.packs)) if cp]
+    for text in texts:
+        lowered = text.lower()
+        shared, own = REGISTRY.scan(lowered), Scan(lowered)
+        for cp in packs:
+            assert list(cp.candidates(shared)) == list(cp.candidates(own)), (cp.pack.id, text)
