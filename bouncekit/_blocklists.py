@@ -230,8 +230,8 @@ def find_blocklist(
     else:
         present = {n for n in table.literals if n in folded}
     admitted = set(table.unread)  # the lists that can be named here, tried in table order
-    for literal in present:
-        admitted.update(table.by_literal.get(literal, ()))
+    for literal in table.by_literal.keys() & present:
+        admitted.update(table.by_literal[literal])
     for i in sorted(admitted):
         bl = table.lists[i]
         if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):

@@ -66,10 +66,8 @@ class CompiledPack:
             found = self.keywords.found(scan)
         admitted = set(self._plain_rules)
         by_keyword = self._keyword_rules
-        for kw in found:
-            positions = by_keyword.get(kw)
-            if positions is not None:
-                admitted.update(positions)
+        for kw in by_keyword.keys() & found:
+            admitted.update(by_keyword[kw])
         for i in sorted(admitted):
             yield self.rules[i]
 
@@ -264,9 +262,9 @@ class Registry:
         # strings found in the text; else each is looked for in the folded text.
         usual = folded == scan.lowered
         if usual:
-            admitted = {i for s in present for i in self._admits.get(s, ())}
+            admitted = {i for s in self._admits.keys() & present for i in self._admits[s]}
         else:
-            admitted = {i for s in present for i in self._fp_packs.get(s, ())}
+            admitted = {i for s in self._fp_packs.keys() & present for i in self._fp_packs[s]}
             admitted.update(i for n, p in self._needs_packs.items() if n in folded for i in p)
         admitted.update(self._always_packs)
         for i in sorted(admitted):
