@@ -5,23 +5,31 @@ Two checks, both cheap enough to run on every pattern at load:
 * a static scan for *nested* quantifiers: a group that holds an unbounded, backtracking
   quantifier (`+`, `*`, `{n,}`) and is itself repeated, as in `(?:\\w+\\s?)+`. Possessive
   or atomic forms (`\\w++`, `(?>...)`) and bounded gaps (`(?:\\w++\\W{1,3}){0,4}`) pass;
-* a quick *pump*: the pattern is searched in a few short strings built to make neighbouring
-  quantifiers fight over the same characters (its own words, letters, punctuation), under a
-  CPU-time budget. A pattern that runs out of budget cannot load.
+* a quick *pump* against the budget of the test suite (BUDGET_64K: 10 ms of CPU on a 64 KB
+  pump): the pattern is searched in a few 256-character strings built to make neighbouring
+  quantifiers fight over the same characters (its own words, letters, punctuation), each
+  followed by the pattern's literal runs so that `regex`'s required-literal shortcut cannot
+  hide the cost. The worst one is searched again at 2 KB. A pattern whose time, projected to 64 KB,
+  comes near the budget, or that grows faster than linearly, is searched at 64 KB (best of
+  3, this thread's CPU time): over BUDGET_64K it cannot load. Linear, cheap patterns (all the
+  built-in ones) never reach the 64 KB search, so the check stays cheap at load.
 
-The per-pattern pump test of the test suite is longer; this one only keeps an unsafe plugin
-pattern out of a running process.
+tests/test_patterns_pump.py pumps with many more strings and asserts the same budget.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
 import regex
 
-PUMP_LENGTH = 512  # characters per pump string
-PUMP_BUDGET = 0.1  # seconds of this thread's CPU per search
+BUDGET_64K = 0.010  # seconds of this thread's CPU for a search of a 64 KB pump (issue #6)
+PUMP_LENGTH = 256  # characters per short pump string
+LONG_PUMP = 2048  # the worst short pump, again at this length: linear, and how fast?
+FULL_PUMP = 65536  # the length BUDGET_64K is for
+PUMP_BUDGET = 0.1  # seconds of this thread's CPU per short search: a runaway stops here
 STOPPER = 2  # the regex `timeout=` (process CPU time, all threads) is this many budgets
 
 
@@ -155,46 +163,136 @@ def nested_quantifier(src: str) -> str | None:
 _WORD = regex.compile(r"(?<!\\)(?<!\\[pPNxXuL]\{[^}]{0,20})[A-Za-z]{2,}")
 
 
-def pump_strings(src: str) -> tuple[str, ...]:
-    """Short strings that make neighbouring quantifiers of `src` share characters."""
+@functools.lru_cache(maxsize=1024)
+def pump_fillers(src: str) -> tuple[str, ...]:
+    """What the short pumps repeat: the pattern's own words, letters, a recurring trigger word,
+    address and code characters, white space."""
     words = list(dict.fromkeys(w.lower() for w in _WORD.findall(src)))[:24]
     own = " ".join(words) + " " if words else "a "
-    fillers = (own, "a ", "a", "a.a-a@a ", "1.", "ab1 ", " \t")
-    out = []
-    for filler in fillers:
-        body = (filler * (PUMP_LENGTH // max(1, len(filler)) + 1))[:PUMP_LENGTH]
-        out.append(body + "\x00!")  # a failing suffix forces every alternative to be tried
-    return tuple(out)
+    return (own, "a ", "a", "host ", "a.a-a@a ", "1.", "ab1 ", " \t", " ")
+
+
+# An opening parenthesis with what follows it that is not a pattern: "(?:", "(?<=", "(?P<x>"...
+_GROUP_OPEN = regex.compile(r"\((?:\?(?:[:>=!|]|<[=!]|P?<\w+>|[a-zA-Z\-]*[:)]|#[^)]*\)))?")
+
+
+def literal_runs(src: str) -> tuple[str, ...]:
+    """The runs of plain characters of a pattern (escaped punctuation included), lowercased:
+    among them, every literal `regex` may require of a match."""
+    runs: list[str] = []
+    run: list[str] = []
+    i, n = 0, len(src)
+    while i < n:
+        c = src[i]
+        if c == "\\" and i + 1 < n and not src[i + 1].isalnum():
+            run.append(src[i + 1])
+            i += 2
+            continue
+        if c == "{" and _QUANT.match(src, i) is None:
+            run.append(c)  # a literal brace
+            i += 1
+            continue
+        if c == "\\" or c == "[" or c in "()|?*+{}^$.":
+            if len(run) > 1:
+                runs.append("".join(run).lower())
+            run = []
+            if c == "\\":
+                i = _skip_escape(src, i)
+            elif c == "[":
+                i = skip_class(src, i)
+            elif c in "({":
+                m = (_GROUP_OPEN if c == "(" else _QUANT).match(src, i)
+                i = m.end() if m else i + 1
+            else:
+                i += 1
+            continue
+        run.append(c)
+        i += 1
+    if len(run) > 1:
+        runs.append("".join(run).lower())
+    return tuple(dict.fromkeys(runs))
+
+
+def pump_text(src: str, filler: str, length: int) -> str:
+    """`filler` repeated to `length` characters, then on a line of their own (out of reach of
+    a `.*`) the pattern's literal runs, and a failing end. The runs matter: `regex` skips a
+    search whose required literal is absent, so a pump without them can hide the whole cost."""
+    body = (filler * (length // max(1, len(filler)) + 1))[:length]
+    return body + _tail(src)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tail(src: str) -> str:
+    return "\n" + " ".join(literal_runs(src)) + "\x00!"
+
+
+def _cpu(pattern: regex.Pattern[str], text: str, stop: float | None = None) -> float:
+    """This thread's CPU time for one search; with `stop`, a runaway is stopped (inf).
+
+    `timeout=` counts the CPU time of the whole process (all threads) and slows the search
+    down by half again: it guards the searches whose cost is not yet known to be bounded."""
+    started = time.thread_time()
+    try:
+        if stop is None:
+            pattern.search(text)
+        else:
+            pattern.search(text, timeout=stop)
+    except TimeoutError:
+        return float("inf")
+    return time.thread_time() - started
 
 
 def check_pattern(
     pattern: regex.Pattern[str], budget: float = PUMP_BUDGET, *, pump: bool = True
 ) -> None:
     """Raise UnsafePattern if `pattern` has nested quantifiers or (with `pump`) runs out of
-    budget on a pump."""
+    `budget` on a short pump, grows faster than linearly, or needs more than BUDGET_64K on
+    its worst pump at 64 KB."""
     why = nested_quantifier(pattern.pattern)
     if why:
         raise UnsafePattern(why)
     if not pump:
         return
-    for pump_text in pump_strings(pattern.pattern):
-        # `timeout=` counts the CPU time of the whole process (all threads): it only stops a
-        # runaway search. The verdict is this thread's own CPU time, so that other busy
-        # threads cannot make a linear pattern look unsafe.
-        for _attempt in range(3):
-            started = time.thread_time()
-            try:
-                pattern.search(pump_text, timeout=budget * STOPPER)
-                stopped = False
-            except TimeoutError:
-                stopped = True
-            spent = time.thread_time() - started
-            if spent > budget:
-                raise UnsafePattern(
-                    f"over {budget * 1000:.0f} ms of CPU on a {len(pump_text)}-character pump "
-                    f"{pump_text[:24]!r}..."
-                )
-            if not stopped:
-                break
-        else:
-            raise UnsafePattern(f"no verdict on a pump {pump_text[:24]!r}... (machine too busy)")
+    src = pattern.pattern
+    worst, worst_filler = -1.0, "a"
+    for filler in pump_fillers(src):
+        text = pump_text(src, filler, PUMP_LENGTH)
+        # The verdict is this thread's own CPU time, so that other busy threads cannot make
+        # a linear pattern look unsafe; a search over budget is tried again before it counts.
+        spent = _cpu(pattern, text, budget * STOPPER)
+        if spent > budget:
+            spent = _cpu(pattern, text, budget * STOPPER)
+        if spent > budget:
+            raise UnsafePattern(
+                f"over {budget * 1000:.0f} ms of CPU on a {PUMP_LENGTH}-character pump "
+                f"of {filler!r}"
+            )
+        if spent > worst:
+            worst, worst_filler = spent, filler
+    # The worst pump again, without the stopper (its cost is now known to be small), short
+    # and 8 times longer: the slope says linear or not, the long time how far from budget.
+    short = _cpu(pattern, pump_text(src, worst_filler, PUMP_LENGTH))
+    long_text = pump_text(src, worst_filler, LONG_PUMP)
+    long = _cpu(pattern, long_text)
+    scale = FULL_PUMP / LONG_PUMP
+    for _attempt in range(2):
+        superlinear = long > 1e-4 and long > 2 * short * (LONG_PUMP / PUMP_LENGTH)
+        if not superlinear and long * scale <= 0.8 * BUDGET_64K:
+            return  # linear and well within budget: the usual case, decided in ~0.2 ms
+        long = min(long, _cpu(pattern, long_text))  # a busy moment, or the pattern?
+    if superlinear and long * scale * scale > 100 * BUDGET_64K:
+        raise UnsafePattern(
+            f"grows faster than linearly: {short * 1e3:.2f} ms of CPU at {PUMP_LENGTH} "
+            f"characters, {long * 1e3:.2f} ms at {LONG_PUMP} (pump of {worst_filler!r})"
+        )
+    # Near the budget: the test suite's own measure, best of 3 at 64 KB.
+    text = pump_text(src, worst_filler, FULL_PUMP)
+    full = float("inf")
+    for _ in range(3):
+        full = min(full, _cpu(pattern, text))
+        if full <= BUDGET_64K:
+            return
+    raise UnsafePattern(
+        f"{full * 1e3:.1f} ms of CPU on a {FULL_PUMP}-character pump of {worst_filler!r} "
+        f"(the budget is {BUDGET_64K * 1e3:.0f} ms)"
+    )

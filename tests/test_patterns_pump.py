@@ -1,24 +1,30 @@
 """Every compiled pattern of bouncekit is pumped with adversarial strings (reliability.md §7.1
-R1): each signature rule and fingerprint of every pack in the default registry, the packs'
-keyword pre-filters, and every module-level pattern of the package.
+R1) and must stay within the budget of issue #6: BUDGET_64K (10 ms of CPU) on its worst
+64 KB pump, no exception. Enumerated: each signature rule and fingerprint of every pack in the
+default registry, the packs' keyword pre-filters, and every module-level pattern of the
+package (332 patterns; the slowest take 8-9 ms, all signature patterns <= 6.5 ms, on the
+shared 2-core reference machine).
 
-A pump is a run of characters that a pattern's neighbouring quantifiers can both consume,
-with a failing end, placed after the pattern's trigger keywords, at 1 KB, 8 KB and 64 KB.
-Times are CPU time of this thread, best of 3, so other work on the machine counts little.
+A pump is a run of characters that a pattern's neighbouring quantifiers can both consume
+(the units below, the pattern's own characters, and the load-time fillers), after the
+pattern's trigger keywords or not, at 1 KB, 8 KB and 64 KB, then on a line of its own the
+pattern's literal runs and a failing end: `_pattern_safety.pump_text`, the definition the
+load-time check uses too. The literal runs matter: `regex` skips a search whose required
+literal is absent, so a pump without them can hide the whole cost (it hid a quadratic one).
 
-Two assertions: every pattern is linear (exponent <= 1.2 from 8 KB to 64 KB on its worst
-pump: a quadratic pattern shows 64x there, not 8x), and every pattern searches its worst
-64 KB pump within HARD_LIMIT. The target is BUDGET_64K (10 ms); patterns over the target
-are printed as a watch list. `regex` tries every top-level branch at each position whose
-character can start one (~8 ns per branch per character), so the generic pack's large
-rules have their alternatives grouped by leading letters and are split in two consecutive
-rules where that was not enough. Measured on the shared 2-core reference machine, a few
-still cost 10-14 ms at 64 KB, linearly: the gap quantifiers after a trigger word that
-recurs every few characters (generic/sender-rejected on "sender a sender a ...",
-generic/blocklisted-part2 on "host host ..."); no rewrite tried so far made them cheaper
-without changing what they match. In use they see <= 4 KB of text (MAX_SCAN), and only
-after their keywords matched. HARD_LIMIT (3x the target) fails any pattern that gets
-markedly worse, while the watch list says which to tighten.
+Times are CPU time of this thread (other work on the machine counts little), best of 5 on a
+pattern's three worst pumps; a pattern over the budget is measured twice more after a pause
+and keeps its best time, since a busy machine only ever adds time. Two assertions: every
+pattern is linear (exponent <= 1.2 from 8 KB to 64 KB on its worst pump: a quadratic pattern
+shows 64x there, not 8x), and every pattern is within BUDGET_64K.
+
+What keeps the signature patterns there: `regex` tries every top-level branch at each
+position whose character can start one, and walks the gap after a trigger word once per
+occurrence ("host host ..."). So large alternations have their alternatives grouped by
+leading letters or are split into consecutive rules of the same meaning (`-part2`, ...), a
+few rules anchor on their rarer literal (the words before it in a lookbehind), and a gap
+after a dense trigger word is unrolled. A pack whose pattern is over the budget cannot load
+(`_pattern_safety.check_pattern`, tested below on patterns built to fail).
 """
 
 from __future__ import annotations
@@ -36,11 +42,16 @@ import regex
 
 import bouncekit
 from bouncekit import default_registry
+from bouncekit._pattern_safety import (
+    BUDGET_64K,
+    UnsafePattern,
+    check_pattern,
+    pump_fillers,
+    pump_text,
+)
 
 pytestmark = pytest.mark.timeout(600)
 
-BUDGET_64K = 0.010
-HARD_LIMIT = 0.030
 MAX_EXPONENT = 1.2
 NOISE_FLOOR = 0.001  # below 1 ms at 64 KB the slope is clock noise, and the cost is nil
 SIZES = (1024, 8192, 65536)
@@ -125,18 +136,19 @@ TARGETS = list(_registry_patterns()) + list(_module_patterns())
 
 def pumps(target: Target, size: int) -> Iterator[tuple[str, str]]:
     """(label, text) pumps of about `size` characters for one pattern."""
-    own = "".join(sorted({c for c in target.pattern.pattern if c.isprintable() and c not in
+    src = target.pattern.pattern
+    own = "".join(sorted({c for c in src if c.isprintable() and c not in
                           "\\()[]{}?*+|^$"}))[:40]  # fmt: skip
     trigger = " ".join(target.triggers)
+    units = dict.fromkeys((*UNITS, own or "a", *pump_fillers(src)))  # the load-time ones too
     for prefix in dict.fromkeys(("", trigger + " " if trigger else "")):
-        for unit in (*UNITS, own or "a"):
-            body = (unit * (size // len(unit) + 1))[:size]
-            yield f"{prefix[:20]!r}+{unit!r}*", prefix + body + "\x00!"
+        for unit in units:
+            yield f"{prefix[:20]!r}+{unit!r}*", prefix + pump_text(src, unit, size)
     for word in target.triggers[:2]:
-        yield f"repeat {word!r}", ((word + " a ") * (size // (len(word) + 3) + 1))[:size]
+        yield f"repeat {word!r}", pump_text(src, word + " a ", size)
 
 
-def best_search(pattern: Pattern, text: str, reps: int = 3) -> float:
+def best_search(pattern: Pattern, text: str, reps: int = 5) -> float:
     best = float("inf")
     for _ in range(reps):
         t0 = time.thread_time()
@@ -164,7 +176,7 @@ class Result:
 
 
 def pump(target: Target) -> Result:
-    """The worst pump at 64 KB (one pass, then best of 3 on the slow ones), at every size."""
+    """The worst pump at 64 KB (one pass, then best of 5 on the 3 slowest), at every size."""
     times = []
     for label, text in pumps(target, SIZES[-1]):
         t0 = time.thread_time()
@@ -196,13 +208,23 @@ def test_every_pattern_is_enumerated() -> None:
 
 def test_every_pattern_is_linear_and_within_budget(capsys: pytest.CaptureFixture[str]) -> None:
     results = sorted((pump(t) for t in TARGETS), key=lambda r: r.worst, reverse=True)
-    watch = [r for r in results if r.worst > BUDGET_64K]
+    # A busy machine only adds time: measure a pattern over the budget twice more, after a
+    # pause, and keep its best time.
+    for i, r in enumerate(results):
+        if r.worst > BUDGET_64K:
+            target = next(t for t in TARGETS if t.name == r.name)
+            for _ in range(2):
+                time.sleep(0.2)
+                again = pump(target)
+                if again.worst < results[i].worst:
+                    results[i] = again
+    results.sort(key=lambda r: r.worst, reverse=True)
     with capsys.disabled():
         print(
             f"\nPUMP {len(TARGETS)} patterns; slowest at 64 KB: {results[0].worst * 1e3:.2f} ms"
-            f" ({results[0].name}); {len(watch)} over the {BUDGET_64K * 1e3:.0f} ms target"
+            f" ({results[0].name}); budget {BUDGET_64K * 1e3:.0f} ms"
         )
-        for r in results[: max(5, len(watch))]:
+        for r in results[:10]:
             sizes = ", ".join(f"{s // 1024}K {t * 1e3:.2f}" for s, t in r.by_size.items())
             print(f"PUMP   {r.worst * 1e3:6.2f} ms  k={r.exponent:4.2f}  {r.name}  "
                   f"[{r.label[:34]}]  ({sizes} ms)")  # fmt: skip
@@ -216,5 +238,30 @@ def test_every_pattern_is_linear_and_within_budget(capsys: pytest.CaptureFixture
         if k > MAX_EXPONENT:
             super_linear.append((r.name, round(k, 2), r.label))
     assert not super_linear
-    over = [(r.name, f"{r.worst * 1e3:.1f} ms", r.label) for r in results if r.worst > HARD_LIMIT]
+    over = [(r.name, f"{r.worst * 1e3:.1f} ms", r.label) for r in results if r.worst > BUDGET_64K]
     assert not over
+
+
+# Built to fail the budget: linear, but ~150 branches start with "a" (about 60 ms at 64 KB).
+_SLOW_LINEAR = (
+    "(?:" + "|".join(f"a{c}{d}x" for c in "bcdefghijklmnopqrstuvwxyz" for d in "bcdefg") + ")"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "why"),
+    [
+        (_SLOW_LINEAR, "budget is 10 ms"),  # linear, over budget: measured at 64 KB
+        (r"\(?\s*in reply to (data|rcpt) command", "faster than linearly"),  # a space run
+        (r"\s.*@example", "faster than linearly"),  # .* rescanned from every space
+    ],
+)
+def test_a_pattern_over_the_budget_cannot_load(source: str, why: str) -> None:
+    """The load-time check applies this test's budget: what fails here fails there."""
+    pattern = regex.compile(source, regex.IGNORECASE | regex.VERSION1)
+    with pytest.raises(UnsafePattern, match=why):
+        check_pattern(pattern)
+
+
+def test_the_load_time_check_passes_a_cheap_linear_gap() -> None:
+    check_pattern(regex.compile(r"mailbox\W{1,3}(?:\w++\W{1,3}){0,3}?full", regex.IGNORECASE))
