@@ -46,6 +46,13 @@ def test_clean_is_the_regex_clean() -> None:
         assert clean(text, limit) == _clean_by_regex(text, limit), repr(text)
 
 
+def test_the_only_printable_white_space_is_the_space() -> None:
+    """Why fold returns a printable text without double, leading or trailing spaces as is."""
+    assert [c for c in _WHITE if c.isprintable()] == [" "]
+    assert fold("550 5.1.1 unknown") == "550 5.1.1 unknown"
+    assert fold(" 550  unknown ") == "550 unknown"
+
+
 def test_the_ascii_separators_are_not_regex_space() -> None:
     """Why fold checks for U+001C..U+001F: str.split splits there, `\\s` does not."""
     assert fold("a\x1cb") == "a\x1cb"
