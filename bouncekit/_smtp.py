@@ -13,6 +13,8 @@ import regex
 _STATUS = regex.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)")
 # A reply code at the start of a reply, or after a wrapper's colon/quote.
 _CODE = regex.compile(r"(?<![\w.#-])([245][0-5]\d)(?=[ \-]|$)")
+_0_5 = ("0", "1", "2", "3", "4", "5")
+_AFTER = ("", " ", "-")  # what may follow a code that starts the text ("$": its end)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -75,6 +77,10 @@ def find_reply_code(text: str | None) -> int | None:
     """The first SMTP reply code (2xx-5xx) in `text`, or None."""
     if not text:
         return None
+    # The usual case, a code that starts the text ("550 ...", "421-..."), read as `_CODE`
+    # would read it (nothing precedes it; `\d` is any decimal digit) without a search.
+    if text[0] in "245" and text[1:2] in _0_5 and text[2:3].isdecimal() and text[3:4] in _AFTER:
+        return int(text[:3])
     m = _CODE.search(text[:2000])
     return int(m.group(1)) if m else None
 

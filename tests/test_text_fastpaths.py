@@ -143,3 +143,16 @@ def test_strip_continuations_is_the_regex_definition() -> None:
     for _ in range(20000):
         text = "".join(rng.choices(tokens, k=rng.randint(0, 8)))
         assert strip_continuations(text) == _strip_by_regex(text), repr(text)
+
+
+def test_find_reply_code_reads_a_leading_code_as_the_regex_does() -> None:
+    from bouncekit._smtp import _CODE, find_reply_code
+
+    decimals = [c for c in map(chr, range(0x110000)) if c.isdecimal()]
+    assert all(regex.fullmatch(r"\d", c) for c in decimals)  # what the fast path assumes
+    rng = random.Random(4)
+    pool = [*"0123456789 -.:#\n\tx", "٣", "５", "²"]
+    for _ in range(30000):
+        text = "".join(rng.choices(pool, k=rng.randint(1, 7)))
+        m = _CODE.search(text[:2000])
+        assert find_reply_code(text) == (int(m.group(1)) if m else None), repr(text)
