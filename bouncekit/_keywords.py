@@ -115,13 +115,15 @@ class Keywords:
         # word -> (the one-word keywords it contains: present for sure, the keywords keyed
         # by it: to confirm in the whole text); the words that admit nothing are left out
         self._table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        one_word = {k for k in unique if _WORD.fullmatch(k)}
+        by_key = self._by_key
         for word in vocabulary:
-            keyed = [k for key in _keys([word]) for k in self._by_key.get(key, ())]
-            keyed += self._short
-            holds = tuple(k for k in keyed if k in word and _WORD.fullmatch(k))
-            maybe = tuple(k for k in keyed if not _WORD.fullmatch(k))
+            keyed = [k for key in _keys([word]) if key in by_key for k in by_key[key]]
+            holds = [k for k in keyed if k in one_word and k in word]
+            holds += [k for k in self._short if k in word]
+            maybe = tuple(k for k in keyed if k not in one_word)
             if holds or maybe:
-                self._table[word] = (holds, maybe)
+                self._table[word] = (tuple(holds), maybe)
 
     def found(self, scan: Scan) -> set[str]:
         present: set[str] = set()
