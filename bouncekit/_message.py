@@ -479,12 +479,47 @@ def read(data: bytes, policy: Policy) -> MailView:
     return MailView(raw=data, headers=top, parts=parts, defects=defects, policy=policy)
 
 
-def _delimiter(data: bytes, delim: bytes, pos: int, end: int) -> int:
-    """The first `delim` in data[pos:end] that starts a line (after a CR or LF), or -1."""
-    hit = data.find(delim, pos, end)
-    while hit >= 0 and data[hit - 1] not in b"\r\n":
-        hit = data.find(delim, hit + 1, end)
-    return hit
+class _Delimiters:
+    """Where `delim` starts a line (after a CR or an LF) in data[:end], in increasing order.
+
+    `delim` is searched alone and the byte before it checked: one scan of a part, however
+    large (searching `"\n" + delim` and `"\r" + delim` would scan a CRLF part twice). A part
+    where the string occurs inside lines more than a few times (hostile input) switches to
+    those two searches, each remembering its next hit, so no byte is searched twice per
+    needle and the cost stays in C.
+    """
+
+    __slots__ = ("_cr", "_data", "_delim", "_end", "_inside", "_lf", "_next_cr", "_next_lf")
+
+    MAX_INSIDE = 64  # occurrences inside lines tolerated before switching
+
+    def __init__(self, data: bytes, delim: bytes, end: int) -> None:
+        self._data, self._delim, self._end = data, delim, end
+        self._lf, self._cr = b"\n" + delim, b"\r" + delim
+        self._inside = 0
+        self._next_lf = self._next_cr = -2  # -2: not searched yet; -1: none left
+
+    def after(self, pos: int) -> int:
+        """The first delimiter starting at `pos + 1` or later (its line break at >= `pos`)."""
+        if self._inside <= self.MAX_INSIDE:
+            hit = self._data.find(self._delim, pos + 1, self._end)
+            while hit >= 0 and self._data[hit - 1] not in b"\r\n":
+                self._inside += 1
+                if self._inside > self.MAX_INSIDE:
+                    return self._after_break(hit)
+                hit = self._data.find(self._delim, hit + 1, self._end)
+            return hit
+        return self._after_break(pos)
+
+    def _after_break(self, pos: int) -> int:
+        lf, cr = self._next_lf, self._next_cr
+        if lf == -2 or 0 <= lf < pos:
+            lf = self._next_lf = self._data.find(self._lf, pos, self._end)
+        if cr == -2 or 0 <= cr < pos:
+            cr = self._next_cr = self._data.find(self._cr, pos, self._end)
+        if lf < 0:
+            return cr + 1 if cr >= 0 else -1
+        return lf + 1 if cr < 0 or lf < cr else cr + 1
 
 
 def _line_end(data: bytes, pos: int, end: int, next_lf: int) -> tuple[int, int]:
@@ -508,28 +543,32 @@ def _children(
     close = -1
     # Delimiter lines: "--boundary" at the start of a line, then only transport padding
     # (RFC 2046), so that "--b10" is not a delimiter of boundary "b1".
-    if data.startswith(delim, part.start):
-        hit = part.start
-    else:
-        hit = _delimiter(data, delim, part.start + 1, part.end)
+    delimiters = _Delimiters(data, delim, part.end)
+    hit = part.start if data.startswith(delim, part.start) else delimiters.after(part.start)
     next_lf = -2
     while hit >= 0:
         after = hit + len(delim)
         if data.startswith(b"--", after):
             close = hit
             break
-        nl, next_lf = _line_end(data, after, part.end, next_lf)
+        # the line's end: its first CR or LF (inline `_line_end`: this runs once per line
+        # that starts like a delimiter, which a hostile part can have millions of)
+        if next_lf == -2 or 0 <= next_lf < after:
+            next_lf = data.find(b"\n", after, part.end)
+        nl = data.find(b"\r", after, next_lf if next_lf >= 0 else part.end)
+        if nl < 0:
+            nl = next_lf
         if nl < 0:
             break
         if nl - after > 200 or data[after:nl].strip(b" \t"):
-            hit = _delimiter(data, delim, nl + 1, part.end)  # a longer boundary: not ours
+            hit = delimiters.after(nl)  # a longer boundary: not ours
             continue
         ends.append(_break_before(data, hit))
         starts.append(nl + _break_len(data, nl))
         if len(starts) > policy.max_parts:
             defects.append("limit:parts")
             break
-        hit = _delimiter(data, delim, nl + 1, part.end)
+        hit = delimiters.after(nl)
     if not starts:
         defects.append("malformed:no_boundary")
         part.ctype = "text/plain"

@@ -169,3 +169,20 @@ def test_returned_head_is_the_body_before_its_first_blank_line() -> None:
             view = read(data, Policy(text_budget=budget))
             part = next(p for p in view.parts if p.ctype == "message/rfc822")
             assert view._returned_head(part) == view.body(part).split(b"\n\n", 1)[0], data
+
+
+def test_boundary_repeated_inside_lines() -> None:
+    """Past a few occurrences of the boundary string inside lines the reader searches for
+    it after each kind of line break instead: the same parts either way."""
+    for eol in (b"\r\n", b"\n", b"\r"):
+        noise = b"x--b y--b--" * 150  # 300 occurrences inside one line
+        data = (
+            b"Content-Type: multipart/mixed; boundary=b" + eol + eol
+            + b"--b" + eol + b"Content-Type: text/plain" + eol + eol + noise + eol
+            + b"--b" + eol + eol + noise + eol + b"--bb" + eol + b"--b  " + eol + eol + b"last" + eol
+            + b"--b--" + eol
+        )  # fmt: skip
+        assert_same_view(data)
+        view = read(data, Policy())
+        assert [p.ctype for p in view.parts] == ["multipart/mixed", *["text/plain"] * 3]
+        assert view.body(view.parts[-1]) == b"last"
