@@ -179,7 +179,8 @@ def test_boundary_repeated_inside_lines() -> None:
         data = (
             b"Content-Type: multipart/mixed; boundary=b" + eol + eol
             + b"--b" + eol + b"Content-Type: text/plain" + eol + eol + noise + eol
-            + b"--b" + eol + eol + noise + eol + b"--bb" + eol + b"--b  " + eol + eol + b"last" + eol
+            + b"--b" + eol + eol + noise + eol + b"--bb" + eol
+            + b"--b  " + eol + eol + b"last" + eol
             + b"--b--" + eol
         )  # fmt: skip
         assert_same_view(data)
