@@ -17,8 +17,10 @@ Provenance is a short stable string:
   header names the recipients (the reason read from its text by the generic reader);
 * `heuristic:<name>`: the recipient was guessed: `heuristic:generic` (the generic reader,
   from the report's lines), `heuristic:flufl` (flufl.bounce's detectors),
-  `heuristic:original-recipient` (the only address the returned message was sent to),
-  `heuristic:nested` (a report found inside another message);
+  `heuristic:original-recipient` (the only address the returned message was sent to);
+* `heuristic:nested`: a report a relay wrapped in its own bounce (read from inside it);
+* `heuristic:forwarded`: a report a person forwarded (attached or pasted into ordinary mail,
+  `_extract/forwarded.py`);
 * `error`: an internal error (the exception boundary's fallback).
 
 Confidence (`high` > `medium` > `low`):
@@ -29,9 +31,10 @@ Confidence (`high` > `medium` > `low`):
 * `medium`: a known MTA format or an SMTP reply that gives no code; `X-Failed-Recipients`
   naming the recipient of a report of no known family; an auto-reply; an ARF
   report whose recipient is read from the returned message's `To`; a report nested in a
-  bounce that itself looks like an MTA's (a relay wrapping the report it received);
-* `low`: a heuristic recipient guess; a report found nested in ordinary mail (forwarded by
-  a person); a report-based result with no recipient; an internal error.
+  bounce that itself looks like an MTA's (a relay wrapping the report it received; never
+  above the inner report's own grade);
+* `low`: a heuristic recipient guess; a report a person forwarded; a report-based result
+  with no recipient; an internal error.
 """
 
 from __future__ import annotations
@@ -78,9 +81,10 @@ class Confidence(StrEnum):
 _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 # Evidence.via: how an extractor found the recipient when not from the report's own fields.
-# A nested report's evidences get `relayed` or `forwarded` first (`relayed+flufl`).
-RELAYED = "relayed"  # inside a message that itself looks like a bounce
-FORWARDED = "forwarded"  # inside ordinary mail
+# A report read from inside another message gets `relayed` or `forwarded` first
+# (`relayed+flufl`): `_extract/forwarded.py` decides which.
+RELAYED = "relayed"  # inside a bounce an MTA sent
+FORWARDED = "forwarded"  # forwarded by a person (attached, or pasted under a "Fwd:" subject)
 _GUESSES = frozenset({"generic", "flufl", "original-recipient"})
 _MEDIUM_VIA = frozenset({"original-to"})  # the recipient from the returned message's To
 
@@ -112,7 +116,7 @@ def judge(ev: Evidence, code: int | None, status: EnhancedStatus | None) -> tupl
     if ev.recipient is None:
         confidence = Confidence.LOW  # nobody to act on
     if wrapper == FORWARDED:
-        return "heuristic:nested", Confidence.LOW
+        return "heuristic:forwarded", Confidence.LOW
     if wrapper == RELAYED:
         return "heuristic:nested", min(confidence, Confidence.MEDIUM)
     return provenance, confidence

@@ -30,8 +30,7 @@ def inner_message(view: MailView) -> bytes | None:
 
 
 def extract(view: MailView) -> Extracted | None:
-    from bouncekit._extract import extract_once
-    from bouncekit._extract.ndr import looks_like_bounce
+    from bouncekit._extract import extract_once, forwarded
 
     raw = inner_message(view)
     if raw is None or not looks_like_message(raw):
@@ -41,7 +40,4 @@ def extract(view: MailView) -> Extracted | None:
     if not any(ev.recipient for ev in found.evidences):
         return None
     view.defects.extend(d for d in inner.defects if d not in view.defects)
-    wrapper = "relayed" if looks_like_bounce(view) else "forwarded"  # G10: _provenance.py
-    for ev in found.evidences:
-        ev.via = f"{wrapper}+{ev.via}" if ev.via else wrapper
-    return found
+    return forwarded.mark(view, found, inner=True)  # relayed or forwarded (G10)
