@@ -16,6 +16,7 @@ Signatures are data (TOML packs) and can be extended by plugins: see `Registry`.
 from bouncekit._api import classify_reply, parse_bounce
 from bouncekit._errors import BounceKitError, InputTooLarge, MalformedInput, SignatureError
 from bouncekit._policy import Policy
+from bouncekit._provenance import Confidence
 from bouncekit._registry import Registry, build_registry, default_registry
 from bouncekit._smtp import EnhancedStatus
 from bouncekit._types import (
@@ -43,6 +44,7 @@ __all__ = [
     "BounceKitError",
     "BounceReport",
     "Category",
+    "Confidence",
     "EnhancedStatus",
     "Fixer",
     "InputTooLarge",

@@ -196,6 +196,7 @@ def _clean_bounce(b: Bounce) -> Bounce:
         ("blocked_ip", MAX_FIELD),
         ("feedback_type", MAX_FIELD),
         ("source", MAX_FIELD),
+        ("provenance", MAX_FIELD),
     ):
         value = getattr(b, name)
         if not _ok(value, limit):

@@ -286,6 +286,7 @@ CSV_FIELDS = (
     "input", "date", "kind", "recipient", "category", "reason", "sisimai_reason",
     "block_type", "smtp_code", "enhanced_status", "provider", "blocklist", "blocked_ip",
     "remote_mta", "rule", "stage", "action", "fixer", "advice", "diagnostic",
+    "provenance", "confidence",
 )  # fmt: skip
 
 
@@ -321,6 +322,8 @@ def csv_rows(p: Parsed, lang: str) -> list[dict[str, Any]]:
                 "fixer": b.advice.fixer.value,
                 "advice": b.advice.text(lang),
                 "diagnostic": b.diagnostic,
+                "provenance": b.provenance,
+                "confidence": b.confidence.value,
             }
         )
     return rows

@@ -25,6 +25,7 @@ import regex
 from bouncekit._blocklists import find_blocklist
 from bouncekit._evidence import Evidence
 from bouncekit._keywords import Scan
+from bouncekit._provenance import judge
 from bouncekit._registry import CompiledPack, Registry
 from bouncekit._schema import Rule
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status
@@ -595,6 +596,7 @@ def _bounce(
             key = "ip-blocklisted"
         if bl.advice and (bl.receiver_side or key in ("ip-blocklisted", "ip-blocked")):
             key = bl.advice
+    provenance, confidence = judge(ev, facts.code, facts.status)  # G10
     return Bounce(
         recipient=ev.recipient,
         action=ev.action,
@@ -615,4 +617,6 @@ def _bounce(
         feedback_type=clean(ev.feedback_type) or None,
         source=ev.source,
         recipient_provider=behind,
+        provenance=provenance,
+        confidence=confidence,
     )

@@ -27,3 +27,4 @@ class Evidence:
     source: str = ""  # dsn, ndr, ndr:<family>, ses, arf, auto_reply, reply
     feedback_type: str | None = None
     decided: Reason | None = None  # set when the report kind itself decides (ARF, vacation)
+    via: str = ""  # how the recipient was found, when a guess (`_provenance.py`); "" = fields

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
+from bouncekit._provenance import Confidence
 from bouncekit._smtp import EnhancedStatus
 
 
@@ -319,6 +320,10 @@ class Bounce(_Record):
     # When `provider` is a filtering gateway (Proofpoint, Mimecast...), the recipient's own
     # mailbox provider behind it, if the domain or host names one.
     recipient_provider: Provider | None = None
+    # Which reader produced this result and how far to trust it (`_provenance.py`, G10):
+    # `dsn`, `arf`, `esp:<name>`, `ndr:<family>`, `smtp-reply`, `heuristic:<name>`...
+    provenance: str = ""
+    confidence: Confidence = Confidence.LOW
 
     @property
     def is_failure(self) -> bool:

@@ -79,6 +79,7 @@ def _bounce_lines(b: Bounce, lang: str, explain: bool) -> list[str]:
             + (f" ({m.detail})" if m.detail else "")
             + (f"; evidence from {b.source}" if b.source else "")
         )
+        out.append(f"  provenance: {b.provenance or '-'}, confidence: {b.confidence}")
     return out
 
 

@@ -15,6 +15,10 @@ The defaults follow the categories' meaning:
 * `auto_reply`: an out-of-office; ignored.
 * `delivered`: a delivery; it resets the soft count (record it in the history).
 * `unknown`: not enough evidence; kept, and not counted unless `unknown_counts_as_soft`.
+
+A hard bounce on weak evidence (`Bounce.confidence` below `min_hard_confidence`, by default
+`low`: a heuristic recipient guess, a bounce forwarded inside ordinary mail) counts as a
+soft one: one such message never removes a reader, repeats within the window still do.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bouncekit._provenance import Confidence
 from bouncekit._types import Bounce, Category
 
 __all__ = [
@@ -103,7 +108,10 @@ class SuppressionPolicy:
     bounces within `soft_window`, counted since the last delivery, suppress it (default 5
     in 30 days). A complaint unsubscribes at once unless `complaint_unsubscribes` is False
     (then it counts as a hard bounce). Blocks and unclassified failures count as soft only
-    if `block_counts_as_soft` / `unknown_counts_as_soft` say so (default: never).
+    if `block_counts_as_soft` / `unknown_counts_as_soft` say so (default: never). A hard
+    bounce whose `confidence` is below `min_hard_confidence` (default `medium`: only `low`
+    ones) counts as soft; `Confidence.LOW` makes every hard bounce count as hard. History
+    items without a confidence (plain categories) are taken as they are.
     """
 
     hard_limit: int = 1  # hard bounces before the address is suppressed
@@ -112,6 +120,7 @@ class SuppressionPolicy:
     complaint_unsubscribes: bool = True  # False: treat a complaint like a hard bounce
     block_counts_as_soft: bool = False  # True only if you cannot trust the block category
     unknown_counts_as_soft: bool = False  # count unclassified failures towards the limit
+    min_hard_confidence: Confidence = Confidence.MEDIUM  # weaker hard bounces count as soft
 
     def __post_init__(self) -> None:
         if self.hard_limit < 1 or self.soft_limit < 1:
@@ -125,6 +134,16 @@ class SuppressionPolicy:
             or (category is Category.BLOCK and self.block_counts_as_soft)
             or (category is Category.UNKNOWN and self.unknown_counts_as_soft)
         )
+
+    def _weak(self, item: object) -> bool:
+        """True for a hard bounce too weakly evidenced to count as hard (G10)."""
+        confidence = getattr(item, "confidence", None)
+        return confidence is not None and Confidence(confidence) < self.min_hard_confidence
+
+    def _effective(self, item: Category | str | _HasCategory) -> Category:
+        """The category an event counts as: a weak hard bounce counts as soft."""
+        category = _category(item)
+        return Category.SOFT if category is Category.HARD and self._weak(item) else category
 
     def decide(
         self,
@@ -169,7 +188,14 @@ class SuppressionPolicy:
                 0,
             )
 
-        events = [(t, _category(c)) for t, c in history]
+        weak = ""
+        if category is Category.HARD and self._weak(bounce):
+            category = Category.SOFT
+            weak = (
+                f"a hard bounce on weak evidence ({getattr(bounce, 'provenance', '') or '?'}, "
+                f"confidence {getattr(bounce, 'confidence', '')}) counts as soft: "
+            )
+        events = [(t, self._effective(c)) for t, c in history]
         if category is Category.HARD:
             hard = 1 + sum(1 for _, c in events if c is Category.HARD)
             if hard >= self.hard_limit:
@@ -199,7 +225,7 @@ class SuppressionPolicy:
         if count >= self.soft_limit:
             return Decision(
                 Verdict.SUPPRESS,
-                f"{count} soft bounces within {window} without a delivery "
+                f"{weak}{count} soft bounces within {window} without a delivery "
                 f"(limit {self.soft_limit}): suppress the address",
                 category,
                 True,
@@ -207,7 +233,7 @@ class SuppressionPolicy:
             )
         return Decision(
             Verdict.RETRY,
-            f"soft bounce {count} of {self.soft_limit} within {window}: retry later",
+            f"{weak}soft bounce {count} of {self.soft_limit} within {window}: retry later",
             category,
             True,
             count,

@@ -42,7 +42,9 @@ class Extracted:
 
 def extract(view: MailView) -> Extracted:
     """Run the extractors in order; the first that recognises the message decides its kind."""
-    return extract_once(view, nested=True)
+    from bouncekit._extract import forwarded
+
+    return forwarded.mark(view, extract_once(view, nested=True), inner=False)  # G10
 
 
 def extract_once(view: MailView, *, nested: bool) -> Extracted:

@@ -72,6 +72,7 @@ def extract(view: MailView) -> Extracted | None:
     if ftype not in FEEDBACK_TYPES:
         ftype = "other"
     recipients: list[str] = []
+    via = ""
     if fields is not None:
         for name in ("original-rcpt-to", "removal-recipient"):
             for value in fields.get_all(name):
@@ -84,6 +85,7 @@ def extract(view: MailView) -> Extracted | None:
             # Microsoft's JMRP names the complaining mailbox; otherwise the original's To
             jmrp = normalise_address(original.get("x-hmxmroriginalrecipient"))
             recipients = [jmrp] if jmrp else find_addresses(decode_words(original.get("to")))[:1]
+            via = "" if jmrp else "original-to"  # G10: the To of the returned message
     extra: list[tuple[str, str]] = []
     if fields is not None:
         for name in (
@@ -106,6 +108,7 @@ def extract(view: MailView) -> Extracted | None:
             source="arf",
             feedback_type=ftype,
             decided=Reason.COMPLAINT,
+            via=via,
         )
         for r in dict.fromkeys(recipients[: view.policy.max_recipients])
     ] or [

@@ -94,6 +94,7 @@ def generic(view: MailView) -> Extracted | None:
     for value in view.headers.get_all("x-failed-recipients"):
         for addr in find_addresses(value):
             recipients.append(addr)
+    via = "x-failed-recipients" if recipients else "generic"  # how they were found (G10)
     if not recipients:
         recipients = [a for a in line_recipients(text, own) if not is_system_address(a)]
     if not recipients:
@@ -103,8 +104,10 @@ def generic(view: MailView) -> Extracted | None:
     if not recipients:
         header_block = view.span(0, view.parts[0].start)
         recipients = flufl.failed_recipients(header_block, text)
+        via = "flufl" if recipients else via
     if not recipients:
         recipients = _sole_original_recipient(view, own)
+        via = "original-recipient" if recipients else via
     if not recipients and not text.strip():
         return None
     recipients = recipients[: view.policy.max_recipients]
@@ -115,6 +118,7 @@ def generic(view: MailView) -> Extracted | None:
         section = parts.get(recipient, []) if recipient else []
         ev = evidence(recipient, section, "generic")
         ev.source = "ndr"
+        ev.via = via
         if not ev.code:
             # no remote reply quoted: the recipient's paragraph, else the report's words
             context = recipient_context(text, recipient) if recipient else ""

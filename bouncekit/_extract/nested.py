@@ -30,7 +30,7 @@ def inner_message(view: MailView) -> bytes | None:
 
 
 def extract(view: MailView) -> Extracted | None:
-    from bouncekit._extract import extract_once
+    from bouncekit._extract import extract_once, forwarded
 
     raw = inner_message(view)
     if raw is None or not looks_like_message(raw):
@@ -40,4 +40,4 @@ def extract(view: MailView) -> Extracted | None:
     if not any(ev.recipient for ev in found.evidences):
         return None
     view.defects.extend(d for d in inner.defects if d not in view.defects)
-    return found
+    return forwarded.mark(view, found, inner=True)  # relayed or forwarded (G10)

@@ -18,6 +18,11 @@ as flufl.bounce's DSN detector does; `soft_is_temporary=True` files recipient-si
 failures (mailbox full, disabled account) as temporary whatever their code, for lists that
 want to score only addresses that are plainly gone.
 
+`min_confidence=Confidence.MEDIUM` also leaves out the recipients bouncekit could only guess
+(`Bounce.confidence` `low`: a heuristic reading, a bounce forwarded inside ordinary mail);
+the Mailman plugin sets it, so such a bounce goes to the list owner instead of scoring a
+member. The default counts them, as flufl.bounce does.
+
 Unlike flufl.bounce, these functions never raise on a malformed message: they return empty
 sets, which Mailman treats as an unrecognised bounce.
 """
@@ -27,6 +32,7 @@ from __future__ import annotations
 from email.message import Message
 
 from bouncekit._api import parse_bounce
+from bouncekit._provenance import Confidence
 from bouncekit._types import Bounce, Category
 
 __all__ = ["NOT_COUNTED", "all_failures", "counted", "scan_message"]
@@ -39,19 +45,27 @@ NOT_COUNTED = frozenset(
 )
 
 
-def counted(bounce: Bounce) -> bool:
-    """True when this bounce counts against its recipient (hard, soft or unknown failure)."""
-    return bounce.recipient is not None and bounce.category not in NOT_COUNTED
+def counted(bounce: Bounce, min_confidence: Confidence = Confidence.LOW) -> bool:
+    """True when this bounce counts against its recipient (hard, soft or unknown failure),
+    on evidence of at least `min_confidence`."""
+    return (
+        bounce.recipient is not None
+        and bounce.category not in NOT_COUNTED
+        and bounce.confidence >= min_confidence
+    )
 
 
 def all_failures(
-    msg: Message | bytes | str, *, soft_is_temporary: bool = False
+    msg: Message | bytes | str,
+    *,
+    soft_is_temporary: bool = False,
+    min_confidence: Confidence = Confidence.LOW,
 ) -> tuple[Recipients, Recipients]:
     """`(temporary, permanent)` failing recipients, as UTF-8 bytes, like flufl.bounce's."""
     temporary: set[bytes] = set()
     permanent: set[bytes] = set()
     for bounce in parse_bounce(msg).bounces:
-        if not counted(bounce):
+        if not counted(bounce, min_confidence):
             continue
         assert bounce.recipient is not None
         address = bounce.recipient.encode("utf-8")
@@ -62,6 +76,11 @@ def all_failures(
     return frozenset(temporary - permanent), frozenset(permanent)
 
 
-def scan_message(msg: Message | bytes | str, *, soft_is_temporary: bool = False) -> Recipients:
+def scan_message(
+    msg: Message | bytes | str,
+    *,
+    soft_is_temporary: bool = False,
+    min_confidence: Confidence = Confidence.LOW,
+) -> Recipients:
     """The permanently failing recipients, as UTF-8 bytes, like flufl.bounce's."""
-    return all_failures(msg, soft_is_temporary=soft_is_temporary)[1]
+    return all_failures(msg, soft_is_temporary=soft_is_temporary, min_confidence=min_confidence)[1]

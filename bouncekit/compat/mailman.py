@@ -12,28 +12,36 @@ and restart Mailman. The plugin's `pre_hook` replaces the runner's `all_failures
 sender (an IP or domain block, authentication, content, rate), a complaint, an auto-reply or a
 delivery notice counts against nobody. Mailman then finds no address and, as for any bounce it
 cannot attribute, forwards it to the list owner (`forward_unrecognized_bounces_to`), which is
-where a block belongs: the owner, not the member, has to act.
+where a block belongs: the owner, not the member, has to act. The same goes for a failure
+bouncekit could only guess (`Bounce.confidence` `low`: a report of no known format read by
+heuristics, a bounce someone forwarded inside ordinary mail): the plugin calls
+`all_failures` with `min_confidence=Confidence.MEDIUM`, so weak evidence never scores a
+member; the owner sees the message and decides.
 
 Nothing here imports Mailman or zope.interface until Mailman calls `plugin()`.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from types import ModuleType
 from typing import Any
 
+from bouncekit._provenance import Confidence
 from bouncekit.compat.flufl import all_failures
 
 __all__ = ["patch_bounce_runner", "plugin"]
 
 
 def patch_bounce_runner(runner: ModuleType | None = None) -> None:
-    """Point Mailman's bounce runner (or the module given) at bouncekit's `all_failures`."""
+    """Point Mailman's bounce runner (or the module given) at bouncekit's `all_failures`,
+    counting only failures of at least medium confidence."""
     if runner is None:
         import mailman.runners.bounce as runner_module  # type: ignore[import-not-found]
 
         runner = runner_module
-    setattr(runner, "all_failures", all_failures)  # noqa: B010 - a module attribute
+    weighed = partial(all_failures, min_confidence=Confidence.MEDIUM)
+    setattr(runner, "all_failures", weighed)  # noqa: B010 - a module attribute
 
 
 def plugin() -> Any:

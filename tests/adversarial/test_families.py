@@ -104,7 +104,8 @@ def test_first_content_type_wins() -> None:
 def test_ordinary_mail_with_failure_words_is_not_a_bounce() -> None:
     # A bounce forwarded inside message/rfc822 ("forwarded-bounce") is read as the inner
     # report on purpose (relays wrap bounces: _extract/nested.py), so it is only checked
-    # for G1/G7 by test_edge_case; results carry no provenance/confidence yet (G10).
+    # for G1/G7 by test_edge_case; its result is heuristic:forwarded, low confidence (G10,
+    # tests/test_provenance.py).
     report = call_parse(g.spoof_cases()["plain-failed-recipient"])
     assert report is not None
     assert not report.failures, report.bounces
