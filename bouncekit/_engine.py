@@ -513,7 +513,16 @@ def _fallback(ev: Evidence, facts: _Facts) -> tuple[Reason, Match]:
     if _command_is(facts.command, *_GREETING) and reason in _GREETING_REASONS:
         # Refused before any address was sent: the sending host itself is not wanted.
         return Reason.IP_BLOCKED, Match(Stage.REPLY_CLASS, detail=facts.command or "")
+    if reason is Reason.UNDEFINED and _stated_failure(ev):
+        # The report states that this recipient failed, but no reason we can read: held.
+        return Reason.ON_HOLD, Match(Stage.REPLY_CLASS, detail="failed, no reason")
     return reason, match
+
+
+def _stated_failure(ev: Evidence) -> bool:
+    """A failure record for this recipient in a known report format (a DSN block, an MTA
+    family's entry); not a reply alone, nor the generic reader's guess from the text."""
+    return ev.action == "failed" and (ev.source == "dsn" or ev.source.startswith("ndr:"))
 
 
 def _permanent(

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bouncekit import Category, Reason, parse_bounce
+from bouncekit import Category, Reason, classify_reply, parse_bounce
+
+from ..conftest import corpus_file
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
 
@@ -30,3 +32,57 @@ def test_javamail_details_are_the_envelope_not_the_command() -> None:
     reason, category, command = _one((DATA / "javamail.eml").read_bytes())
     assert command is None
     assert (reason, category) == (Reason.FILTERED, Category.SOFT)
+
+
+# --- a failure stated without a reason: on hold ------------------------------------------------
+
+_DSN_NO_REASON = """\
+From: Mail Delivery System <MAILER-DAEMON@mx.example.org>
+To: sender@example.org
+Subject: Delivery Status Notification (Failure)
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b"
+
+--b
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--b
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.org
+
+Final-Recipient: rfc822; alice@example.com
+Action: failed
+Status: 5.0.0
+Diagnostic-Code: X-Notes; Fehler (Testnachricht)
+
+--b--
+"""
+
+
+def test_failure_without_a_readable_reason_is_on_hold() -> None:
+    """A DSN block says `Action: failed` for the recipient but gives no reason any rule or
+    code reads: the failure is certain, its cause is not. `on_hold` (soft, retry) says so;
+    `undefined` is kept for what does not even state a failure."""
+    reason, category, _ = _one(_DSN_NO_REASON)
+    assert (reason, category) == (Reason.ON_HOLD, Category.SOFT)
+
+
+def test_reply_without_a_readable_reason_stays_undefined() -> None:
+    b = classify_reply("Fehler (Testnachricht)")
+    assert b.reason is Reason.UNDEFINED
+
+
+def test_report_that_states_no_recipient_record_stays_undefined() -> None:
+    """Postfix's "Delivery report unavailable": the recipient comes from the returned message,
+    the report states nothing about it."""
+    [b] = parse_bounce((DATA / "report-unavailable.eml").read_bytes()).bounces
+    assert b.reason is Reason.UNDEFINED
+
+
+def test_corpus_notes_and_exchange_failures_without_reason_are_on_hold() -> None:
+    for name in ("lhost-notes-01.eml", "rfc3464-39.eml"):
+        [b] = parse_bounce(corpus_file(name)).bounces
+        assert b.reason is Reason.ON_HOLD, name
