@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bouncekit import Category, Reason, classify_reply, parse_bounce
 
 from ..conftest import corpus_file
@@ -86,3 +88,22 @@ def test_corpus_notes_and_exchange_failures_without_reason_are_on_hold() -> None
     for name in ("lhost-notes-01.eml", "rfc3464-39.eml"):
         [b] = parse_bounce(corpus_file(name)).bounces
         assert b.reason is Reason.ON_HOLD, name
+
+
+# --- the shared corpus: rows these rules decide --------------------------------------------
+
+CORPUS_REASONS = [
+    # Amazon SES's SMTP endpoint refuses an unverified sender identity: it will not relay
+    ("lhost-postfix-77.eml", Reason.RELAY_DENIED),
+    # fml's duplicate guard ("Duplicated Message-ID in <list>")
+    ("lhost-fml-03.eml", Reason.SYSTEM_ERROR),
+    # Label onhold: Sisimai does not read the Japanese. "ユーザーNeko (...) は Domino
+    # ディレクトリには見つかりません" is Domino's "user not listed in the Domino Directory".
+    ("lhost-domino-02.eml", Reason.USER_UNKNOWN),
+]
+
+
+@pytest.mark.parametrize(("name", "reason"), CORPUS_REASONS, ids=[c[0] for c in CORPUS_REASONS])
+def test_corpus_reason(name: str, reason: Reason) -> None:
+    [b] = parse_bounce(corpus_file(name)).bounces
+    assert b.reason is reason
