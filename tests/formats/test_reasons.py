@@ -90,6 +90,72 @@ def test_corpus_notes_and_exchange_failures_without_reason_are_on_hold() -> None
         assert b.reason is Reason.ON_HOLD, name
 
 
+# --- a local delivery agent's words behind sendmail's summary ---------------------------------
+
+_SENDMAIL_LOCAL = """\
+From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.net>
+To: sender@example.org
+Subject: Returned mail: see transcript for details
+
+The original message was received at Thu, 29 Apr 2010 23:34:45 +0900
+from [192.0.2.230]
+
+   ----- The following addresses had permanent fatal errors -----
+<{rcpt}>
+
+   ----- Transcript of session follows -----
+{agent}
+{summary}
+
+Reporting-MTA: dns; mx.example.net
+
+Final-Recipient: RFC822; <{rcpt}>
+Action: failed
+Status: {status}
+"""
+
+
+@pytest.mark.parametrize(
+    ("agent", "summary", "status", "reason"),
+    [
+        (
+            "mail.local: unknown user: alice",
+            "554 <alice@example.net>... Service unavailable",
+            "5.5.0",
+            Reason.USER_UNKNOWN,
+        ),
+        (
+            "maildrop: maildir over quota.",
+            "550 5.0.0 <alice@example.net>... Insufficient permission",
+            "5.3.0",
+            Reason.MAILBOX_FULL,
+        ),
+    ],
+)
+def test_sendmail_local_agent_says_why(
+    agent: str, summary: str, status: str, reason: Reason
+) -> None:
+    """Sendmail turns a local mailer's exit code into a stock summary ("Service unavailable",
+    "Insufficient permission"); the mailer's own line above it is the reason."""
+    raw = _SENDMAIL_LOCAL.format(
+        rcpt="alice@example.net", agent=agent, summary=summary, status=status
+    )
+    [b] = parse_bounce(raw).bounces
+    assert agent in b.diagnostic
+    assert b.reason is reason
+
+
+def test_sendmail_summary_alone_is_unchanged() -> None:
+    raw = _SENDMAIL_LOCAL.format(
+        rcpt="alice@example.net",
+        agent="",
+        summary="554 <alice@example.net>... Service unavailable",
+        status="5.5.0",
+    )
+    [b] = parse_bounce(raw).bounces
+    assert b.reason is Reason.SYSTEM_ERROR
+
+
 # --- the shared corpus: rows these rules decide --------------------------------------------
 
 CORPUS_REASONS = [
@@ -100,6 +166,11 @@ CORPUS_REASONS = [
     # Label onhold: Sisimai does not read the Japanese. "ユーザーNeko (...) は Domino
     # ディレクトリには見つかりません" is Domino's "user not listed in the Domino Directory".
     ("lhost-domino-02.eml", Reason.USER_UNKNOWN),
+    # sendmail's "554 <x>... Service unavailable" after "mail.local: unknown user: x"
+    ("rfc3464-06.eml", Reason.USER_UNKNOWN),
+    # Label systemerror (sendmail's "Insufficient permission"); the line above it is
+    # "maildrop: maildir over quota.": the mailbox is full.
+    ("lhost-sendmail-13.eml", Reason.MAILBOX_FULL),
 ]
 
 
