@@ -156,6 +156,41 @@ def test_sendmail_summary_alone_is_unchanged() -> None:
     assert b.reason is Reason.SYSTEM_ERROR
 
 
+_XUNIX_DSN = """\
+From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.jp>
+To: sender@example.org
+Subject: Warning: could not send message for past 4 hours
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b"
+
+--b
+
+   ----- Transcript of session follows -----
+451 4.0.0 Operating system error
+Warning: message still undelivered after 4 hours
+
+--b
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.example.jp
+
+Final-Recipient: RFC822; alice@example.jp
+X-Actual-Recipient: X-Unix; |/usr/local/bin/filter
+Action: delayed
+Status: 4.5.0
+Diagnostic-Code: X-Unix; 71
+
+--b--
+"""
+
+
+def test_x_unix_exit_status_is_a_mailer_error() -> None:
+    """`Diagnostic-Code: X-Unix; 71` is a local program's exit status (EX_OSERR); the
+    transcript only words it ("Operating system error"). The local mailer failed."""
+    [b] = parse_bounce(_XUNIX_DSN).bounces
+    assert (b.reason, b.smtp_code, str(b.enhanced_status)) == (Reason.MAILER_ERROR, 451, "4.5.0")
+
+
 # --- the shared corpus: rows these rules decide --------------------------------------------
 
 CORPUS_REASONS = [
@@ -171,6 +206,8 @@ CORPUS_REASONS = [
     # Label systemerror (sendmail's "Insufficient permission"); the line above it is
     # "maildrop: maildir over quota.": the mailbox is full.
     ("lhost-sendmail-13.eml", Reason.MAILBOX_FULL),
+    # "Diagnostic-Code: X-Unix; 71" with the transcript's "451 4.0.0 Operating system error"
+    ("lhost-sendmail-55.eml", Reason.MAILER_ERROR),
 ]
 
 
