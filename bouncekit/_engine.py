@@ -382,6 +382,8 @@ _GREETING_REASONS = frozenset(
 
 # Wording that only a reply to RCPT TO carries (Postfix's smtpd_recipient_restrictions).
 _RCPT_STAGE = regex.compile(r"recipient address rejected:", regex.IGNORECASE)
+# A pipelined DATA told that every RCPT TO had already been refused: the refusal is RCPT's.
+_ALL_RCPT_REFUSED = regex.compile(r"all recipient addresses rejected", regex.IGNORECASE)
 
 # An addressing status more precise than "unknown user" wins over the phrase.
 _ADDRESS_STATUS: dict[tuple[int, int], Reason] = {
@@ -432,6 +434,8 @@ def _unknown_user(facts: _Facts) -> tuple[Reason, str]:
     status, command = facts.status, facts.command
     if command is None and _RCPT_STAGE.search(facts.text):
         command = "RCPT TO"  # Postfix's smtpd says this only in answer to RCPT TO
+    elif _command_is(command, "DATA", "BDAT") and _ALL_RCPT_REFUSED.search(facts.text):
+        command = "RCPT TO"
     if status is not None:
         precise = _ADDRESS_STATUS.get((status.subject, status.detail))
         if precise is not None and not _command_is(command, "RCPT"):

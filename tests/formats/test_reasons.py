@@ -36,6 +36,43 @@ def test_javamail_details_are_the_envelope_not_the_command() -> None:
     assert (reason, category) == (Reason.FILTERED, Category.SOFT)
 
 
+# --- an unknown user said after DATA ----------------------------------------------------------
+
+_EXIM_AFTER_DATA = """\
+From: Mail Delivery System <Mailer-Daemon@mx.example.org>
+To: sender@example.org
+Subject: Mail delivery failed: returning message to sender
+
+This message was created automatically by mail delivery software.
+
+A message that you sent could not be delivered to one or more of its
+recipients. This is a permanent error. The following address(es) failed:
+
+  alice@example.com
+    SMTP error from remote mail server after end of data:
+    host mx.example.com [192.0.2.20]: {reply}
+"""
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        # The address had been accepted at RCPT TO: the recipient's filter used the words.
+        ("550 Unknown user alice@example.com", Reason.FILTERED),
+        # A pipelined DATA answered that every RCPT TO had been refused (Exchange Online's
+        # directory lookup): the refusal belongs to RCPT TO, the address is not there.
+        (
+            "550 5.4.1 All recipient addresses rejected : Access denied [X.prod.example.com]",
+            Reason.USER_UNKNOWN,
+        ),
+    ],
+)
+def test_unknown_user_after_data(reply: str, reason: Reason) -> None:
+    reason_got, _, command = _one(_EXIM_AFTER_DATA.format(reply=reply))
+    assert command == "DATA"
+    assert reason_got is reason
+
+
 # --- a failure stated without a reason: on hold ------------------------------------------------
 
 _DSN_NO_REASON = """\
@@ -208,6 +245,10 @@ CORPUS_REASONS = [
     ("lhost-sendmail-13.eml", Reason.MAILBOX_FULL),
     # "Diagnostic-Code: X-Unix; 71" with the transcript's "451 4.0.0 Operating system error"
     ("lhost-sendmail-55.eml", Reason.MAILER_ERROR),
+    # Label rejected: m-FILTER's "SMTP command: DATA" with Exchange Online's "550 5.4.1 All
+    # recipient addresses rejected : Access denied", its directory-based edge blocking (the
+    # recipient is not in the tenant): Microsoft documents it as an unknown recipient.
+    ("lhost-mfilter-04.eml", Reason.USER_UNKNOWN),
 ]
 
 
