@@ -249,6 +249,10 @@ CORPUS_REASONS = [
     # recipient addresses rejected : Access denied", its directory-based edge blocking (the
     # recipient is not in the tenant): Microsoft documents it as an unknown recipient.
     ("lhost-mfilter-04.eml", Reason.USER_UNKNOWN),
+    # Microsoft's 5.1.351 wrapper around au's "550 : User unknown" (empty recipient slot, the
+    # recipient's filter): the inner reply decides, as it does unwrapped (yahoo-06, postfix-35)
+    ("lhost-office365-04.eml", Reason.FILTERED),
+    ("lhost-office365-07.eml", Reason.USER_UNKNOWN),
 ]
 
 
