@@ -253,6 +253,9 @@ CORPUS_REASONS = [
     # recipient's filter): the inner reply decides, as it does unwrapped (yahoo-06, postfix-35)
     ("lhost-office365-04.eml", Reason.FILTERED),
     ("lhost-office365-07.eml", Reason.USER_UNKNOWN),
+    # "450 4.0.0 Temporary failure": the reply only restates its class (generic/
+    # bare-temporary-failure)
+    ("lhost-receivingses-03.eml", Reason.ON_HOLD),
 ]
 
 
@@ -313,9 +316,8 @@ LABELS_NOT_FOLLOWED = [
     # (5.4.4): the domain's DNS is broken; both verdicts are hard. Label: notaccept, which is
     # a domain that says it takes no mail (null MX, 521/556), not what the text says.
     ("rhost-aol-06.eml", Reason.DOMAIN_UNKNOWN),
-    # "450 4.0.0 Temporary failure", "451 4.3.0 ... Please try again later": a transient
-    # failure of the receiving system (soft, retry either way). Label: onhold.
-    ("lhost-receivingses-03.eml", Reason.SYSTEM_ERROR),
+    # "451 4.3.0 This message could not be delivered due to a recipient error. Please try
+    # again later.": 4.3.0 names the mail system (soft, retry either way). Label: onhold.
     ("rfc3464-43.eml", Reason.SYSTEM_ERROR),
     # "The account or domain may not exist, they may be blacklisted, or missing the proper
     # dns entries": the text does not say which; both verdicts are hard. Label: hostunknown.
