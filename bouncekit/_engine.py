@@ -391,6 +391,8 @@ _GREETING_REASONS = frozenset(
 
 # Wording that only a reply to RCPT TO carries (Postfix's smtpd_recipient_restrictions).
 _RCPT_STAGE = regex.compile(r"recipient address rejected:", regex.IGNORECASE)
+# A pipelined DATA told that every RCPT TO had already been refused: the refusal is RCPT's.
+_ALL_RCPT_REFUSED = regex.compile(r"all recipient addresses rejected", regex.IGNORECASE)
 
 # An addressing status more precise than "unknown user" wins over the phrase.
 _ADDRESS_STATUS: dict[tuple[int, int], Reason] = {
@@ -441,6 +443,8 @@ def _unknown_user(facts: _Facts) -> tuple[Reason, str]:
     status, command = facts.status, facts.command
     if command is None and _RCPT_STAGE.search(facts.text):
         command = "RCPT TO"  # Postfix's smtpd says this only in answer to RCPT TO
+    elif _command_is(command, "DATA", "BDAT") and _ALL_RCPT_REFUSED.search(facts.text):
+        command = "RCPT TO"
     if status is not None:
         precise = _ADDRESS_STATUS.get((status.subject, status.detail))
         if precise is not None and not _command_is(command, "RCPT"):
@@ -522,7 +526,16 @@ def _fallback(ev: Evidence, facts: _Facts) -> tuple[Reason, Match]:
     if _command_is(facts.command, *_GREETING) and reason in _GREETING_REASONS:
         # Refused before any address was sent: the sending host itself is not wanted.
         return Reason.IP_BLOCKED, Match(Stage.REPLY_CLASS, detail=facts.command or "")
+    if reason is Reason.UNDEFINED and _stated_failure(ev):
+        # The report states that this recipient failed, but no reason we can read: held.
+        return Reason.ON_HOLD, Match(Stage.REPLY_CLASS, detail="failed, no reason")
     return reason, match
+
+
+def _stated_failure(ev: Evidence) -> bool:
+    """A failure record for this recipient in a known report format (a DSN block, an MTA
+    family's entry); not a reply alone, nor the generic reader's guess from the text."""
+    return ev.action == "failed" and (ev.source == "dsn" or ev.source.startswith("ndr:"))
 
 
 def _permanent(

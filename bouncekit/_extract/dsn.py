@@ -86,7 +86,10 @@ def evidences_from_fields(
         code = find_reply_code(diagnostic[:8]) if diagnostic[:3].isdigit() else None
         if _generic_diagnostic(diagnostic) or (code is None and _has_code(text_reply)):
             # the readable part quotes the remote reply the fields left out
+            local = diagnostic.lower().startswith("x-unix;") and text_reply
             diagnostic = (text_reply or (diagnostic + " " + context_text)).strip()
+            if local:  # "X-Unix; 71": a local program's exit status, worded by the transcript
+                diagnostic = f"X-Unix; {diagnostic}"
             code = found.code if found is not None and text_reply else None
         action = (block.get("action") or "").strip().lower()[:20] or None
         # "dns; mx.example.com (TCP|192.0.2.1|...)": the host name, not the comments

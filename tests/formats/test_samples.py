@@ -87,7 +87,8 @@ FAILURES: dict[str, tuple[ReportKind, list[tuple[object, ...]]]] = {
     "au.eml": (ReportKind.NDR, [("peggy@example.ne.jp", None, None, None, None, "failed")]),
     "javamail.eml": (
         ReportKind.NDR,
-        [("5550100@sms.example.com", 550, None, None, "RCPT TO", "failed")],
+        # "RCPT TO:" under "Message details" is the envelope, not the command answered
+        [("5550100@sms.example.com", 550, None, None, None, "failed")],
     ),
     "dragonfly.eml": (
         # the bounce's own X-Original-To names the recipient: the sentence still wins

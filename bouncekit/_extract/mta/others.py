@@ -4,6 +4,7 @@
             and the delay form `[Status: Error, Address: <rcpt>, ResponseCode 421, , text.]`
 - au:       KDDI / au one net: `Could not be delivered to: <rcpt>` then the reason line
 - javamail: Verizon vtext, Apache James: `Error message below:` + `RCPT TO: rcpt` in details
+            (the envelope, not the command the reply answered)
 - fml:      the fml mailing-list manager's notices to the list owner (X-MLServer: fml)
 - dma:      the DragonFly Mail Agent: `There was an error delivering your mail to <rcpt>.`
             then `host [ip] did not like our RCPT TO:` and the reply
@@ -114,7 +115,8 @@ def _javamail_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
         set_diagnostic(ev, " ".join(reply) if reply else " ".join(head))
         if head and reply:
             ev.diagnostic = f"{ev.diagnostic} ({head[0].strip()})"
-        ev.command = "RCPT TO"
+        # No command: "RCPT TO:" under "Message details" lists the envelope, it does not say
+        # which command the reply answered.
         out.append(ev)
     return out
 

@@ -41,6 +41,11 @@ _SUMMARY = regex.compile(
 )
 
 
+# `mail.local: unknown user: x`, `maildrop: maildir over quota.`: a local delivery agent's
+# own words, the reason behind the summary sendmail maps its exit code to ("Service
+# unavailable", "Insufficient permission").
+_LOCAL_AGENT = regex.compile(r"^[a-z][a-z0-9._-]{1,30}: \S")
+
 _LABELS = regex.compile(r"\(?(?:expanded from|reason):[^()]{0,40}?\)?", regex.IGNORECASE)
 
 # For the shared pre-pass of `mta.parse_text`: detect needs one of _LIST's literals.
@@ -84,6 +89,7 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     replies: dict[str, tuple[str, list[str], str | None]] = {}  # rcpt -> (diag, session, host)
     order: dict[str, None] = {}
     pending_reply: str | None = None
+    local_said: str | None = None
     for line in transcript:
         if _HEADING.match(line):
             break
@@ -93,6 +99,9 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
             continue
         session.append(line)
         stripped = line.strip()
+        if session_host is None and _LOCAL_AGENT.match(stripped):
+            local_said = stripped
+            continue
         if stripped.startswith("<<<"):
             body = stripped[3:].strip()
             if pending_reply is not None and body[:3] == pending_reply[:3]:
@@ -113,8 +122,8 @@ def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
         elif pending_reply:
             diag = pending_reply
         else:
-            diag = fold(stripped)
-        pending_reply = None
+            diag = fold(stripped) + (f" ({local_said})" if local_said else "")
+        pending_reply = local_said = None
         if rcpt not in replies:
             replies[rcpt] = (diag, list(session), session_host)
     listed = _listed(lines[:start] if start < len(lines) else lines, own)
