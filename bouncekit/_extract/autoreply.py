@@ -13,17 +13,27 @@ from bouncekit._text import find_addresses
 from bouncekit._types import Reason, ReportKind
 
 # Alternatives share their leading letters (a(?:uto...|bsence...)): the search tries a few
-# branches per character instead of every word, on any subject length.
+# branches per character instead of every word, on any subject length. In two patterns
+# searched one after the other (only whether one matches counts): one alternation of both
+# costs ~8 ms on a 64 KB pump, each half ~3 (issue #6).
 _SUBJECT = regex.compile(
     r"a(?:uto(?:(?:matic)?[- ]?(?:re(?:ply|sponse|sp(?:uesta|onse))|antwort|réponse|risposta)|"
     r"matische antwort|matisch antwoord|maattinen vastaus|svar)|"
-    r"way from (?:the|my) office|b(?:sen(?:ce|t)|wesen(?:heit|d))|ssente|fwezig)|"
+    r"way from (?:the|my) office|b(?:sen(?:ce|t)|wesen(?:heit|d))|ssente|fwezig)",
+    regex.IGNORECASE,
+)
+_SUBJECT_MORE = regex.compile(
     r"o(?:ut of (?:the )?office|n (?:holiday|leave))|vacation|urlaub|"
     r"r(?:(?:é|e)ponse automatique|(?:esp(?:uesta|osta)|isposta) autom[aá]tica)|"
     r"cong(?:és|es)|fuera de la oficina|"
     r"不在|自(?:動(?:応答|返信)|动回复)|автоответ|자동 ?응답",
     regex.IGNORECASE,
 )
+
+
+def subject_says_auto(subject: str) -> bool:
+    """The subject reads like an auto-response's ("Out of office", "Automatic reply"...)."""
+    return _SUBJECT.search(subject) is not None or _SUBJECT_MORE.search(subject) is not None
 
 
 def extract(view: MailView) -> Extracted | None:
@@ -34,7 +44,7 @@ def extract(view: MailView) -> Extracted | None:
         auto.startswith("auto-replied")
         or h.get("x-autoreply") is not None
         or h.get("x-autorespond") is not None
-        or (h.get("x-auto-response-suppress") is not None and _SUBJECT.search(subject) is not None)
+        or (h.get("x-auto-response-suppress") is not None and subject_says_auto(subject))
         or (h.get("precedence") or "").strip().lower() == "auto_reply"
     )
     # Exim, Postfix, Gmail and Microsoft mark their bounces `Auto-Submitted: auto-replied`
@@ -43,7 +53,7 @@ def extract(view: MailView) -> Extracted | None:
         return None
     # By subject alone only when nothing says it is a bounce: an NDR's subject often
     # quotes the original's ("Undeliverable: Out of office").
-    if not flagged and (auto == "no" or not _SUBJECT.search(subject) or looks_like_bounce(view)):
+    if not flagged and (auto == "no" or not subject_says_auto(subject) or looks_like_bounce(view)):
         return None
     sender = find_addresses(decode_words(h.get("from")))
     text = report_text(view)

@@ -127,10 +127,15 @@ def generic(view: MailView) -> Extracted | None:
     return Extracted(ReportKind.NDR, evidences)
 
 
+# Words and reply codes that say a delivery failed, in two patterns searched one after the
+# other (only whether one matches counts): ~4 and ~2 ms on a 64 KB pump, ~6.5 as one (#6).
 _FAILURE_WORDS = regex.compile(
     r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:be )?deliver|undeliver|"
     r"delivery (?:has )?(?:failed|failure|problem|error)|non[- ]?delivery|permanent (?:error|"
-    r"failure)|user unknown|unknown user|no such user|mailbox (?:is )?full|returned mail|"
+    r"failure)|user unknown|unknown user|no such user|mailbox (?:is )?full|returned mail",
+    regex.IGNORECASE,
+)
+_FAILURE_CODES = regex.compile(
     r"\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b|\b[45]\d\d\s",
     regex.IGNORECASE,
 )
@@ -141,7 +146,12 @@ def _reports_failure(view: MailView, text: str) -> bool:
     if strong_bounce_signs(view):
         return True
     subject = decode_words(view.headers.get("subject"))[:300]
-    return bool(_BOUNCE_SUBJECT.search(subject) or _FAILURE_WORDS.search(text[:8000]))
+    head = text[:8000]
+    return bool(
+        _BOUNCE_SUBJECT.search(subject)
+        or _FAILURE_WORDS.search(head)
+        or _FAILURE_CODES.search(head)
+    )
 
 
 def _sole_original_recipient(view: MailView, own: set[str]) -> list[str]:
