@@ -1,13 +1,14 @@
 """The extractors' patterns rewritten for the pump budget (issue #6) find what they found.
 
 `_ORIGINAL_STARTS` was regrouped with possessive lead-ins; `_REMOTE`, the auto-reply
-`_SUBJECT` and the NDR `_FAILURE_WORDS` were each split in two patterns searched one after
-the other. The former patterns are kept here, and both sides are compared the way the code
-reads them (the start of the original; the remote host's match span and host; whether a
-subject or a report says so), on the corpus texts and their lines, and on generated strings
-made of the patterns' own words, host names, addresses of IPs, codes, blanks, line breaks
-and case partners (`İ`, `ı`, `ſ`, Kelvin sign). `BOUNCEKIT_REWRITE_CASES` raises the count
-of generated strings (the rewrite was checked with 150 000 per pattern).
+`_SUBJECT`, the NDR `_BOUNCE_SUBJECT` and `_FAILURE_WORDS` were each split in two patterns
+searched one after the other. The former patterns are kept here, and both sides are compared
+the way the code reads them (the start of the original; the remote host's match span and
+host; whether a subject or a report says so), on the corpus texts and their lines, and on
+generated strings made of the patterns' own words, host names, addresses of IPs, codes,
+blanks, line breaks and case partners (`İ`, `ı`, `ſ`, Kelvin sign).
+`BOUNCEKIT_REWRITE_CASES` raises the count of generated strings (the rewrite was checked
+with 150 000 for each of two seeds).
 """
 
 from __future__ import annotations
@@ -60,6 +61,18 @@ OLD_SUBJECT = regex.compile(
     r"不在|自(?:動(?:応答|返信)|动回复)|автоответ|자동 ?응답",
     _I,
 )
+OLD_BOUNCE_SUBJECT = regex.compile(
+    r"un(?:deliver|zustellbar)|"
+    r"delivery (?:status notification|failure|failed|has failed|problem|notification)|"
+    r"re(?:turned (?:mail|to sender)|jected:)|"
+    r"m(?:ail (?:delivery (?:failed|failure|system|subsystem)|system error)|"
+    r"essage (?:not delivered|delivery failure|could not be delivered))|"
+    r"failure notice|n(?:on(?:[- ]?delivery|deliverable| remis)|"
+    r"otification d'(?:é|e)tat de la distribution|icht zustellbar)|"
+    r"could not (?:be )?deliver|warning: could not send|bounce|error sending message|"
+    r"échec de (?:la )?remise",
+    _I,
+)
 OLD_FAILURE_WORDS = regex.compile(
     r"(?:could not|couldn't|cannot|can't|unable to|failed to) (?:be )?deliver|undeliver|"
     r"delivery (?:has )?(?:failed|failure|problem|error)|non[- ]?delivery|permanent (?:error|"
@@ -108,6 +121,7 @@ def assert_same(text: str) -> None:
     assert _spans(OLD_ORIGINAL_STARTS, text) == _spans(textmod._ORIGINAL_STARTS, text), text
     assert _remote_matches(_old_remote, text) == _remote_matches(_new_remote, text), text
     assert (OLD_SUBJECT.search(text) is not None) == autoreply.subject_says_auto(text), text
+    assert (OLD_BOUNCE_SUBJECT.search(text) is not None) == ndr.bounce_subject(text), text
     new_failure = bool(ndr._FAILURE_WORDS.search(text) or ndr._FAILURE_CODES.search(text))
     assert (OLD_FAILURE_WORDS.search(text) is not None) == new_failure, text
     if textmod._REMOTE_LINE.search(text) is not None:  # the gate of remote_in passes it
@@ -136,7 +150,14 @@ WORDS = (
     "unable to deliver", "failed to deliver", "undeliverable", "delivery has failed",
     "delivery failure", "delivery problem", "delivery error", "non-delivery", "nondelivery",
     "permanent error", "permanent failure", "user unknown", "unknown user", "no such user",
-    "mailbox is full", "mailbox full", "returned mail",
+    "mailbox is full", "mailbox full", "returned mail", "undeliverable", "unzustellbar",
+    "delivery status notification", "delivery failed", "delivery notification",
+    "returned to sender", "rejected:", "mail delivery failed", "mail delivery subsystem",
+    "mail system error", "message not delivered", "message delivery failure",
+    "message could not be delivered", "failure notice", "non delivery", "non-deliverable",
+    "non remis", "notification d'état de la distribution", "nicht zustellbar",
+    "could not deliver", "warning: could not send", "bounce", "error sending message",
+    "échec de la remise", "echec de remise", "Échec de remise",
 )  # fmt: skip
 HOSTS = (
     "mx.example.com", "mx1.example.com.", "a.b", "a-b.c-d.example", "x" * 63 + ".example.com",
@@ -232,6 +253,8 @@ def test_the_rewrites_agree_on_generated_strings() -> None:
         "Out of Office: meeting",
         "Automatische Antwort: Urlaub",
         "Undelivered Mail Returned to Sender",
+        "Notification d'état de la distribution",
+        "ÉCHEC DE LA REMISE",
         "Reply: 550-5.1.1 user unknown",
     ],
 )

@@ -23,19 +23,35 @@ from bouncekit._message import MailView, decode_words
 from bouncekit._text import find_addresses
 from bouncekit._types import ReportKind
 
-# Alternatives grouped by their leading letters, so few branches are tried per character.
+# Alternatives grouped by their leading letters, so few branches are tried per character,
+# in two patterns searched one after the other (only whether one matches counts): ~6.3 ms
+# on a 64 KB pump as one alternation, ~1.7 and ~3.7 as two (issue #6).
 _BOUNCE_SUBJECT = regex.compile(
     r"un(?:deliver|zustellbar)|"
     r"delivery (?:status notification|failure|failed|has failed|problem|notification)|"
     r"re(?:turned (?:mail|to sender)|jected:)|"
     r"m(?:ail (?:delivery (?:failed|failure|system|subsystem)|system error)|"
     r"essage (?:not delivered|delivery failure|could not be delivered))|"
-    r"failure notice|n(?:on(?:[- ]?delivery|deliverable| remis)|"
+    r"failure notice",
+    regex.IGNORECASE,
+)
+_BOUNCE_SUBJECT_MORE = regex.compile(
+    r"n(?:on(?:[- ]?delivery|deliverable| remis)|"
     r"otification d'(?:é|e)tat de la distribution|icht zustellbar)|"
     r"could not (?:be )?deliver|warning: could not send|bounce|error sending message|"
     r"échec de (?:la )?remise",
     regex.IGNORECASE,
 )
+
+
+def bounce_subject(subject: str) -> bool:
+    """The subject reads like a bounce's ("Undeliverable:", "Delivery Status Notification")."""
+    return (
+        _BOUNCE_SUBJECT.search(subject) is not None
+        or _BOUNCE_SUBJECT_MORE.search(subject) is not None
+    )
+
+
 _BOUNCE_FROM = regex.compile(
     r"mailer[- ]?daemon|postmaster|mail[- ]delivery|mail administrator|"
     r"delivery[- ]subsystem|mail[- ]?system|mmdf|smtp gateway",
@@ -68,7 +84,7 @@ def looks_like_bounce(view: MailView) -> bool:
     if _BOUNCE_FROM.search(sender[:300]):
         return True
     subject = decode_words(h.get("subject"))
-    return bool(_BOUNCE_SUBJECT.search(subject[:300]))
+    return bounce_subject(subject[:300])
 
 
 def families(view: MailView) -> Extracted | None:
@@ -148,9 +164,7 @@ def _reports_failure(view: MailView, text: str) -> bool:
     subject = decode_words(view.headers.get("subject"))[:300]
     head = text[:8000]
     return bool(
-        _BOUNCE_SUBJECT.search(subject)
-        or _FAILURE_WORDS.search(head)
-        or _FAILURE_CODES.search(head)
+        bounce_subject(subject) or _FAILURE_WORDS.search(head) or _FAILURE_CODES.search(head)
     )
 
 
