@@ -1,14 +1,14 @@
 """The extractors' patterns rewritten for the pump budget (issue #6) find what they found.
 
-`_ORIGINAL_STARTS` was regrouped with possessive lead-ins; `_REMOTE`, the auto-reply
-`_SUBJECT`, the NDR `_BOUNCE_SUBJECT` and `_FAILURE_WORDS` were each split in two patterns
-searched one after the other. The former patterns are kept here, and both sides are compared
-the way the code reads them (the start of the original; the remote host's match span and
-host; whether a subject or a report says so), on the corpus texts and their lines, and on
-generated strings made of the patterns' own words, host names, addresses of IPs, codes,
-blanks, line breaks and case partners (`İ`, `ı`, `ſ`, Kelvin sign).
-`BOUNCEKIT_REWRITE_CASES` raises the count of generated strings (the rewrite was checked
-with 150 000 for each of two seeds).
+`_ORIGINAL_STARTS` and `_COMMAND` were regrouped (shared prefixes, possessive lead-ins);
+`_REMOTE`, the auto-reply `_SUBJECT`, the NDR `_BOUNCE_SUBJECT` and `_FAILURE_WORDS` were
+each split in two patterns searched one after the other. The former patterns are kept here,
+and both sides are compared the way the code reads them (the start of the original; each
+command match's span and command; the remote host's match span and host; whether a subject
+or a report says so), on the corpus texts and their lines, and on generated strings made of
+the patterns' own words, host names, addresses of IPs, codes, blanks, line breaks and case
+partners (`İ`, `ı`, `ſ`, Kelvin sign). `BOUNCEKIT_REWRITE_CASES` raises the count of
+generated strings (the rewrite was checked with 150 000 for each of two seeds).
 """
 
 from __future__ import annotations
@@ -39,6 +39,15 @@ OLD_ORIGINAL_STARTS = regex.compile(
     r"headers of the original message|copy of the original message|"
     r"included is a copy of the message header|undelivered message headers?"
     r")",
+    _IM,
+)
+OLD_COMMAND = regex.compile(
+    r"in reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|STARTTLS)|"
+    r"(?:error|failure|failed) (?:from remote mail server |from remote server )?after "
+    r"(end of data|MAIL FROM|RCPT TO|DATA|EHLO|HELO|initial connection|pipelined [A-Z ]{4,12})|"
+    r"did not like our (RCPT TO|MAIL FROM|DATA|final DATA)|"
+    r"^[ \t]*>>>\s?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|QUIT)|"
+    r"\b(?:in|after) (RCPT TO|MAIL FROM|end of DATA|DATA) (?:command|stage)",
     _IM,
 )
 OLD_REMOTE = regex.compile(
@@ -116,9 +125,17 @@ def _spans(pattern: regex.Pattern[str], text: str) -> list[tuple[int, int]]:
     return [m.span() for m in pattern.finditer(text)]
 
 
+def _commands(pattern: regex.Pattern[str], text: str) -> list[tuple[int, int, str]]:
+    """What `command_in` reads of each match: its span and its first group that is set."""
+    return [(*m.span(), next(g for g in m.groups() if g)) for m in pattern.finditer(text)]
+
+
 def assert_same(text: str) -> None:
     """Old and new answer alike on `text`, as the code reads each pattern."""
     assert _spans(OLD_ORIGINAL_STARTS, text) == _spans(textmod._ORIGINAL_STARTS, text), text
+    assert _commands(OLD_COMMAND, text) == _commands(textmod._COMMAND, text), text
+    if OLD_COMMAND.search(text) is not None:
+        assert textmod.may_match(textmod._COMMAND_NEEDS, text), text
     assert _remote_matches(_old_remote, text) == _remote_matches(_new_remote, text), text
     assert (OLD_SUBJECT.search(text) is not None) == autoreply.subject_says_auto(text), text
     assert (OLD_BOUNCE_SUBJECT.search(text) is not None) == ndr.bounce_subject(text), text
@@ -159,6 +176,19 @@ WORDS = (
     "could not deliver", "warning: could not send", "bounce", "error sending message",
     "échec de la remise", "echec de remise", "Échec de remise",
 )  # fmt: skip
+# The shape of a sentence that names the SMTP command.
+CMD_LEADS = (
+    "", "in reply to ", "in ", "within ", "after ", "hafter ", "error after ", "failure ",
+    "failed from remote mail server after ", "failure from remote server after ",
+    "error from remote mail server ", "did not like our ", "did not like our final ", ">>> ",
+    "  >>>", "\t>>>  ", "\n>>> ", "x >>> ", "In Reply To ", "pipelined ",
+)  # fmt: skip
+COMMANDS = (
+    "end of DATA", "DATA", "MAIL FROM", "RCPT TO", "RCPT", "HELO", "EHLO", "STARTTLS", "QUIT",
+    "initial connection", "pipelined RCPT TO", "pipelined MAIL FROM RCPT", "pipelined ab",
+    "final DATA", "rcpt  to", "",
+)  # fmt: skip
+CMD_TAILS = ("", " command", " stage", " commands", ":", "\n", " ", "x")
 HOSTS = (
     "mx.example.com", "mx1.example.com.", "a.b", "a-b.c-d.example", "x" * 63 + ".example.com",
     "x" * 64 + ".example.com", ".".join("abcdefghij"), ".".join("abcdefghi"), "mx_1.example",
@@ -211,6 +241,9 @@ TAILS = (
 
 
 def _sentence(rng: random.Random) -> str:
+    if rng.random() < 0.4:
+        pools: tuple[tuple[str, ...], ...] = (LEADS, CMD_LEADS, COMMANDS, CMD_TAILS)
+        return "".join(_case(rng, rng.choice(pool)) for pool in pools)
     return "".join(
         _case(rng, rng.choice(pool)) for pool in (LEADS, TRIGGERS, HOSTS, TAILS, LEADS, TRIGGERS)
     )

@@ -230,13 +230,18 @@ _REPLY_MARKER = regex.compile(
     regex.IGNORECASE,
 )
 _CODE_LINE = regex.compile(r"^\s*(?:<<<\s?)?[\"']?[245]\d\d(?:[ -]|$)")
+# Branches grouped by leading letters: the two that start with `in ` share it (the second,
+# `\b` before it, checks that in a lookbehind); `>>>` follows blanks possessively. No two
+# branches can match at one position, so the grouping finds the same matches (~6 ms on a
+# 64 KB pump before, ~5 after: issue #6).
 _COMMAND = regex.compile(
-    r"in reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|STARTTLS)|"
-    r"(?:error|failure|failed) (?:from remote mail server |from remote server )?after "
+    r"in (?:reply to (end of DATA|DATA|MAIL FROM|RCPT TO|RCPT|HELO|EHLO|STARTTLS)|"
+    r"(?<=\bin )(RCPT TO|MAIL FROM|end of DATA|DATA) (?:command|stage))|"
+    r"(?:error|fail(?:ure|ed)) (?:from remote (?:mail )?server )?after "
     r"(end of data|MAIL FROM|RCPT TO|DATA|EHLO|HELO|initial connection|pipelined [A-Z ]{4,12})|"
     r"did not like our (RCPT TO|MAIL FROM|DATA|final DATA)|"
-    r"^[ \t]*>>>\s?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|QUIT)|"
-    r"\b(?:in|after) (RCPT TO|MAIL FROM|end of DATA|DATA) (?:command|stage)",
+    r"^[ \t]*+>>>\s?(RCPT TO|MAIL FROM|DATA|EHLO|HELO|QUIT)|"
+    r"\bafter (RCPT TO|MAIL FROM|end of DATA|DATA) (?:command|stage)",
     regex.IGNORECASE | regex.MULTILINE,
 )
 # The remote host a report names, in two patterns searched one after the other (one
