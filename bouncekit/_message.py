@@ -325,8 +325,8 @@ class MailView:
         """
         raw, start, limit = self.raw, part.start, self.policy.text_budget
         window = min(part.end, start + limit)
-        sep = raw.find(b"\n\n", start, window)
-        if raw.find(b"\r", start, sep if sep >= 0 else window) < 0:
+        sep = _lf_blank_line(raw, start, window)
+        if sep is not None:
             return raw[start:sep] if sep >= 0 else raw[start:window]  # LF only: raw = normalised
         m = _BLANK_LINE.search(raw, start, min(part.end, start + 2 * limit + 4))
         if m is not None and _normalised_len(raw, start, m.start()) + 2 <= limit:
@@ -390,6 +390,20 @@ def _normalised_len(data: bytes, start: int, end: int) -> int:
     return end - start - data.count(b"\r\n", start, end)
 
 
+def _lf_blank_line(data: bytes, start: int, window: int) -> int | None:
+    """Where the first blank line of data[start:window] starts (-1: none) when no CR comes
+    before it; None when one does (CRLF or CR text: the caller's pattern finds it then).
+
+    A CR on the first line answers None at once: CRLF text has no LF LF, and searching for
+    one first read every CRLF part to the end of its window.
+    """
+    first_lf = data.find(b"\n", start, window)
+    if data.find(b"\r", start, first_lf if first_lf >= 0 else window) >= 0:
+        return None  # the first CR comes before any LF, so before any blank line
+    sep = data.find(b"\n\n", start, window)
+    return None if data.find(b"\r", start, sep if sep >= 0 else window) >= 0 else sep
+
+
 def _split_header(data: bytes, start: int, end: int, limit: int) -> tuple[int, int]:
     """(end of header block, start of body) of the part in data[start:end].
 
@@ -400,8 +414,8 @@ def _split_header(data: bytes, start: int, end: int, limit: int) -> tuple[int, i
     if n:  # no headers at all
         return start, start + n
     window = min(end, start + limit + 2)
-    sep = data.find(b"\n\n", start, window)
-    if data.find(b"\r", start, sep if sep >= 0 else window) < 0:
+    sep = _lf_blank_line(data, start, window)
+    if sep is not None:
         # no CR before it: raw and normalised offsets agree up to there
         if sep >= 0:
             return sep, sep + 2

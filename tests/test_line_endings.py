@@ -187,3 +187,25 @@ def test_boundary_repeated_inside_lines() -> None:
         view = read(data, Policy())
         assert [p.ctype for p in view.parts] == ["multipart/mixed", *["text/plain"] * 3]
         assert view.body(view.parts[-1]) == b"last"
+
+
+def test_lf_blank_line_agrees_with_a_search_of_the_whole_window() -> None:
+    """`_lf_blank_line` stops at a CR on the first line; the answer is the one a search for
+    LF LF, then for a CR before it, gives (the reader's LF-only shortcut depends on it)."""
+    from bouncekit._message import _lf_blank_line
+
+    def whole_window(data: bytes, start: int, window: int) -> int | None:
+        sep = data.find(b"\n\n", start, window)
+        return None if data.find(b"\r", start, sep if sep >= 0 else window) >= 0 else sep
+
+    rng = random.Random(5)
+    pieces = (b"a", b"b: c", b"\n", b"\r", b"\r\n", b" ", b"\n\n", b"\r\n\r\n")
+    for _ in range(20000):
+        data = b"".join(rng.choice(pieces) for _ in range(rng.randrange(12)))
+        start = rng.randrange(len(data) + 1)
+        window = rng.randrange(start, len(data) + 2)
+        assert _lf_blank_line(data, start, window) == whole_window(data, start, window), (
+            data,
+            start,
+            window,
+        )
