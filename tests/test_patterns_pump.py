@@ -140,7 +140,10 @@ def pumps(target: Target, size: int) -> Iterator[tuple[str, str]]:
     own = "".join(sorted({c for c in src if c.isprintable() and c not in
                           "\\()[]{}?*+|^$"}))[:40]  # fmt: skip
     trigger = " ".join(target.triggers)
-    units = dict.fromkeys((*UNITS, own or "a", *pump_fillers(src)))  # the load-time ones too
+    # a literal word's first letter: where a pattern that leads with a lookbehind (or any
+    # costly check before its literal) does that work at every occurrence
+    starts = (w[0] + " " for w in _literal_words(src))
+    units = dict.fromkeys((*UNITS, own or "a", *pump_fillers(src), *starts))  # load-time ones too
     for prefix in dict.fromkeys(("", trigger + " " if trigger else "")):
         for unit in units:
             yield f"{prefix[:20]!r}+{unit!r}*", prefix + pump_text(src, unit, size)
