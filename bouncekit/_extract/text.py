@@ -286,20 +286,68 @@ _REMOTE_NEEDS = _any_needs(_REMOTE, _REMOTE_LINE)
 
 def may_match(needs: frozenset[str] | None, text: str) -> bool:
     """False only when no match can occur: none of `needs` (a pattern's casefolded literals,
-    `required_literals`) is in the casefolded text. `regex`'s IGNORECASE matches `i` with
-    U+0130 (İ), which casefolds to `i` + U+0307: a copy without the combining dot is tested
-    too, so this never says no where the search would match."""
-    if needs is None:
-        return True
+    `required_literals`) is in the casefolded text."""
+    return needs is None or _any_in(needs, _gate_fold(text))
+
+
+def _gate_fold(text: str) -> str:
+    """`text` casefolded for `may_match`. `regex`'s IGNORECASE matches `i` with U+0130 (İ),
+    which casefolds to `i` + U+0307: a copy without the combining dot is added, so a gate
+    never says no where the search would match."""
     folded = text.casefold()
     if "\u0307" in folded:
         folded += "\n" + folded.replace("i\u0307", "i")
-    return any(n in folded for n in needs)
+    return folded
 
 
-def reply_in(lines: list[str]) -> str:
+def _any_in(needs: frozenset[str] | None, folded: str) -> bool:
+    return needs is None or any(n in folded for n in needs)
+
+
+class Section:
+    """One recipient's section, joined and casefolded once.
+
+    `reply_in`, `command_in` and `remote_in` read the same section for each recipient; each
+    joined and casefolded (or lowercased) it again. Each gate tests the whole section's
+    folded text: a literal in the first `MAX_REPORT_TEXT` characters is in the whole, so
+    the gates of the two readers that search only that far pass at least as often.
+    """
+
+    __slots__ = ("_lines", "_low", "folded", "text")
+
+    def __init__(self, text: str, lines: list[str] | None = None) -> None:
+        self._lines = lines
+        self.text = text
+        self.folded = _gate_fold(text)
+        self._low: str | None = None
+
+    @classmethod
+    def of_lines(cls, lines: list[str]) -> Section:
+        return cls("\n".join(lines), lines)
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    @property
+    def low(self) -> str:
+        """The first `MAX_REPORT_TEXT` characters lowercased (`command_in`'s phrases)."""
+        if self._low is None:
+            if self.text.isascii():  # then lower() and casefold() agree, one for one
+                self._low = self.folded[:MAX_REPORT_TEXT]
+            else:
+                self._low = self.text[:MAX_REPORT_TEXT].lower()
+        return self._low
+
+
+def reply_in(section: Section | list[str]) -> str:
     """The remote server's reply quoted in one recipient's lines, or "" when none is."""
-    marked = may_match(_REPLY_NEEDS, "\n".join(lines))
+    if not isinstance(section, Section):
+        section = Section.of_lines(section)
+    lines = section.lines
+    marked = _any_in(_REPLY_NEEDS, section.folded)
     for i, line in enumerate(lines if marked else ()):
         m = _REPLY_MARKER.search(line)
         if m is None:
@@ -337,16 +385,17 @@ _STEP_PHRASES = (
 )
 
 
-def command_in(text: str) -> str | None:
+def command_in(text: str | Section) -> str | None:
     """The SMTP command a report says the failure answered (`RCPT TO`, `DATA`...)."""
-    low = text[:MAX_REPORT_TEXT].lower()
+    section = text if isinstance(text, Section) else Section(text[:MAX_REPORT_TEXT])
+    low = section.low
     for phrase, command in _STEP_PHRASES:
         if phrase in low:
             return command
     found = None
-    if not may_match(_COMMAND_NEEDS, text[:MAX_REPORT_TEXT]):
+    if not _any_in(_COMMAND_NEEDS, section.folded):
         return None
-    for m in _COMMAND.finditer(text[:MAX_REPORT_TEXT]):
+    for m in _COMMAND.finditer(section.text[:MAX_REPORT_TEXT]):
         raw = next(g for g in m.groups() if g)
         found = _normal_command(raw)
         if not m.group(0).lstrip().startswith(">>>"):
@@ -367,11 +416,12 @@ def _normal_command(raw: str) -> str:
     return cmd
 
 
-def remote_in(text: str) -> str | None:
+def remote_in(text: str | Section) -> str | None:
     """The remote server a report names for one recipient, when it names one."""
-    text = text[:MAX_REPORT_TEXT]
-    if not may_match(_REMOTE_NEEDS, text):
+    section = text if isinstance(text, Section) else Section(text[:MAX_REPORT_TEXT])
+    if not _any_in(_REMOTE_NEEDS, section.folded):
         return None
+    text = section.text[:MAX_REPORT_TEXT]
     found = [m for m in (_REMOTE.search(text), _REMOTE_LINE.search(text)) if m is not None]
     if not found:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import regex
 
 from bouncekit._evidence import Evidence
-from bouncekit._extract.text import command_in, remote_in, reply_in
+from bouncekit._extract.text import Section, command_in, remote_in, reply_in
 from bouncekit._smtp import find_status
 from bouncekit._text import find_addresses, fold, normalise_address
 
@@ -70,8 +70,8 @@ def evidence(
     the MTA's own words. Codes are read only from the text of this recipient's section.
     """
     rcpt = normalise_address(recipient)
-    joined = "\n".join(lines)
-    reply = fold(reply_in(lines))
+    section = Section.of_lines(lines)  # joined and casefolded once for the three readers
+    reply = fold(reply_in(section))
     words = prose(lines, rcpt)
     if diagnostic is None:
         diagnostic = words if keep_prose or not reply else reply
@@ -86,8 +86,8 @@ def evidence(
         action=action,
         status=status,
         code=code,
-        remote_mta=remote_in(joined),
-        command=command_in(joined),
+        remote_mta=remote_in(section),
+        command=command_in(section),
         diagnostic=diagnostic,
         source=f"ndr:{family}",
     )
