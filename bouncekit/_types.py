@@ -6,9 +6,9 @@ Every value here is plain data so that a result can be logged, stored or sent as
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from bouncekit._provenance import Confidence
 from bouncekit._smtp import EnhancedStatus
@@ -242,6 +242,39 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+_C = TypeVar("_C", bound=type)
+
+
+def _fast_init(cls: _C) -> _C:
+    """Give a frozen slotted dataclass a faster `__init__` with the same signature.
+
+    The generated one looks `object.__setattr__` up and resolves the slot by name for each
+    field; this one calls each slot's own descriptor (bound once, at import). The record stays
+    frozen (assignment still raises), equal and hashable as before: only `__init__` changes.
+    The source is built from the class's own field names, as `dataclasses` itself does.
+    """
+    params: list[str] = []
+    body: list[str] = []
+    namespace: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.default_factory is not MISSING or not f.init or f.kw_only:
+            raise TypeError(f"{cls.__name__}.{f.name}: only plain fields are supported")
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_d_{f.name}"] = f.default
+            params.append(f"{f.name}=_d_{f.name}")
+        namespace[f"_s_{f.name}"] = cls.__dict__[f.name].__set__
+        body.append(f"    _s_{f.name}(self, {f.name})")
+    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body) + "\n"
+    exec(source, namespace)  # field names of our own classes only
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = dict(vars(cls)["__init__"].__annotations__)
+    type.__setattr__(cls, "__init__", init)
+    return cls
+
+
 class _Record:
     """Mixin: `to_dict()` for the frozen dataclasses below."""
 
@@ -252,6 +285,7 @@ class _Record:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Provider(_Record):
     """A mailbox provider or filtering service that refused the mail."""
@@ -264,6 +298,7 @@ class Provider(_Record):
         return {"id": self.id, "name": self.name, "links": dict(self.links)}
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Advice(_Record):
     """What to do, who can do it, in English and French, with links."""
@@ -280,6 +315,7 @@ class Advice(_Record):
         return self.fr if lang == "fr" else self.en
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Match(_Record):
     """Which stage, signature pack and rule decided a bounce (for `--explain`)."""
@@ -295,6 +331,7 @@ class Match(_Record):
         return f"{self.pack}/{self.rule}" if self.pack and self.rule else None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Bounce(_Record):
     """One recipient's outcome."""
@@ -331,6 +368,7 @@ class Bounce(_Record):
         return self.category in (Category.HARD, Category.SOFT, Category.BLOCK)
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class BounceReport(_Record):
     """Everything read from one input: its kind, one bounce per recipient, and context."""
