@@ -29,7 +29,14 @@ from bouncekit._provenance import judge
 from bouncekit._registry import CompiledPack, Registry
 from bouncekit._schema import Rule
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status
-from bouncekit._text import MAX_DIAGNOSTIC, clean, domain_of, strip_continuations, unwrap
+from bouncekit._text import (
+    MAX_DIAGNOSTIC,
+    MAX_FIELD,
+    clean,
+    domain_of,
+    strip_continuations,
+    unwrap,
+)
 from bouncekit._types import (
     Advice,
     BlockType,
@@ -39,6 +46,7 @@ from bouncekit._types import (
     Provider,
     Reason,
     Stage,
+    _fast_init,
 )
 
 # Patterns are pump-tested to be linear (tests/test_patterns_pump.py, and again when a pack
@@ -268,6 +276,26 @@ def _advice(
     )  # fmt: skip
 
 
+def _clean(value: str | None, limit: int = MAX_FIELD) -> str | None:
+    """`clean(value, limit) or None`, without the copy when `value` is clean already.
+
+    A printable string's only white space is " " (no control, separator or other space is
+    printable), so when it has no leading, trailing or double space and fits in `limit`,
+    `clean` would return it unchanged.
+    """
+    if not value:
+        return None
+    if (
+        len(value) <= limit
+        and value.isprintable()
+        and "  " not in value
+        and value[0] != " "
+        and value[-1] != " "
+    ):
+        return value
+    return clean(value, limit) or None
+
+
 def _blocked_ip(text: str, remote_ip: str | None) -> str | None:
     window = text[: MAX_DIAGNOSTIC * 2]
     if window.count(".") < 3:  # no IPv4 address without three dots
@@ -279,6 +307,7 @@ def _blocked_ip(text: str, remote_ip: str | None) -> str | None:
     return None
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class _Facts:
     """What the unwrapped diagnostic says, before any judgement."""
@@ -595,20 +624,23 @@ def _bounce(
     )
     blocklist = rule.blocklist if rule else None
     extra_links = rule.links if rule else ()
-    blocked_ip = _blocked_ip(facts.text, facts.remote_ip) if category is Category.BLOCK else None
+    blocked_ip: str | None = None
+    ip_read = category is not Category.BLOCK  # only a block names the sender's IP
     if listed is not None:
         bl = listed.blocklist
         if blocklist is None or bl.receiver_side or bl.name.startswith(blocklist):
             blocklist = bl.name  # the table's name is the more precise ("Spamhaus PBL")
         extra_links = (*extra_links, *listed.links)
         if bl.receiver_side:  # a refused query or a closed list: nobody listed the sender
-            blocked_ip = None
+            ip_read = True
         elif listed.ip:
-            blocked_ip = listed.ip
+            blocked_ip, ip_read = listed.ip, True
         if upgraded and key == "ip-blocked":
             key = "ip-blocklisted"
         if bl.advice and (bl.receiver_side or key in ("ip-blocklisted", "ip-blocked")):
             key = bl.advice
+    if not ip_read:  # else the list's own reading decided it: the text need not be searched
+        blocked_ip = _blocked_ip(facts.text, facts.remote_ip)
     provenance, confidence = judge(ev, facts.code, facts.status)  # G10
     return Bounce(
         recipient=ev.recipient,
@@ -622,12 +654,12 @@ def _bounce(
         blocklist=blocklist,
         blocked_ip=blocked_ip,
         provider=provider,
-        remote_mta=clean(facts.remote) or None,
-        smtp_command=clean(facts.command) or None,
-        diagnostic=clean(facts.text, MAX_DIAGNOSTIC),
+        remote_mta=_clean(facts.remote),
+        smtp_command=_clean(facts.command),
+        diagnostic=_clean(facts.text, MAX_DIAGNOSTIC) or "",
         advice=_advice(registry, key, provider, extra_links),
         match=match,
-        feedback_type=clean(ev.feedback_type) or None,
+        feedback_type=_clean(ev.feedback_type),
         source=ev.source,
         recipient_provider=behind,
         provenance=provenance,
