@@ -109,6 +109,7 @@ SECTION_PATTERNS = [
     (textmod._REPLY_MARKER, textmod._REPLY_NEEDS),
     (textmod._COMMAND, textmod._COMMAND_NEEDS),
     (textmod._REMOTE, textmod._REMOTE_NEEDS),
+    (textmod._REMOTE_LINE, textmod._REMOTE_LINE_NEEDS),
 ]
 
 

@@ -142,7 +142,7 @@ def assert_same(text: str) -> None:
     new_failure = bool(ndr._FAILURE_WORDS.search(text) or ndr._FAILURE_CODES.search(text))
     assert (OLD_FAILURE_WORDS.search(text) is not None) == new_failure, text
     if textmod._REMOTE_LINE.search(text) is not None:  # the gate of remote_in passes it
-        assert textmod.may_match(textmod._REMOTE_NEEDS, text), text
+        assert textmod.may_match(textmod._REMOTE_LINE_NEEDS, text), text
 
 
 # Pieces of the patterns' sentences and their near misses, and what surrounds them in reports.

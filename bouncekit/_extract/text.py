@@ -267,21 +267,13 @@ _REMOTE_LINE = regex.compile(
 )
 
 
-def _any_needs(*patterns: regex.Pattern[str]) -> frozenset[str] | None:
-    """The literals one of which occurs in any match of any of `patterns` (None: unknown)."""
-    out: frozenset[str] = frozenset()
-    for pattern in patterns:
-        needs = required_literals(pattern)
-        if needs is None:
-            return None
-        out |= needs
-    return out
-
-
 # One of these occurs in any match of the pattern: a text holding none is not searched.
 _REPLY_NEEDS = required_literals(_REPLY_MARKER)
 _COMMAND_NEEDS = required_literals(_COMMAND)
-_REMOTE_NEEDS = _any_needs(_REMOTE, _REMOTE_LINE)
+# Each half of the remote host's patterns has its own: most sections that name a host ("host"
+# is among the first half's) hold none of the second half's, which is then not searched.
+_REMOTE_NEEDS = required_literals(_REMOTE)
+_REMOTE_LINE_NEEDS = required_literals(_REMOTE_LINE)
 
 
 def may_match(needs: frozenset[str] | None, text: str) -> bool:
@@ -419,10 +411,12 @@ def _normal_command(raw: str) -> str:
 def remote_in(text: str | Section) -> str | None:
     """The remote server a report names for one recipient, when it names one."""
     section = text if isinstance(text, Section) else Section(text[:MAX_REPORT_TEXT])
-    if not _any_in(_REMOTE_NEEDS, section.folded):
-        return None
     text = section.text[:MAX_REPORT_TEXT]
-    found = [m for m in (_REMOTE.search(text), _REMOTE_LINE.search(text)) if m is not None]
+    found = [
+        m
+        for pattern, needs in ((_REMOTE, _REMOTE_NEEDS), (_REMOTE_LINE, _REMOTE_LINE_NEEDS))
+        if _any_in(needs, section.folded) and (m := pattern.search(text)) is not None
+    ]
     if not found:
         return None
     m = min(found, key=lambda x: x.start())  # the leftmost, as one alternation would find
