@@ -32,8 +32,10 @@ def address_paragraphs(lines: list[str], own: set[str]) -> list[tuple[str, list[
     cur: list[str] | None = None
     for line in lines:
         stripped = line.strip()
-        first = stripped.split(None, 1)[0] if stripped else ""
-        addr = leading_address(line) if first.endswith(":") and not line[:1].isspace() else None
+        first, addr = "", None
+        if ":" in stripped and not line[:1].isspace():  # else its first word cannot end in ":"
+            first = stripped.split(None, 1)[0]
+            addr = leading_address(line) if first.endswith(":") else None
         if addr is not None and addr.lower() not in own:
             cur = [line]
             out.append((addr, cur))
