@@ -600,68 +600,70 @@ def _bounce(
     match: Match,
     scan: Scan | None = None,
 ) -> Bounce:
-    block_type = rule.block_type if rule else None
-    listed = (
-        find_blocklist(facts.text, facts.remote_ip, scan) if category is Category.BLOCK else None
-    )
-    if category is Category.BLOCK and block_type is None:
-        block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)
-    # A list named in an IP-block text is the cause (a provider rule's explicit type wins).
-    upgraded = (
-        block_type is BlockType.IP_REPUTATION
-        and listed is not None
-        and listed.blocklist.kind == "ip"
-        and (rule is None or rule.block_type is None or rule.pack == registry.generic.pack.id)
-    )
-    if upgraded:
-        block_type = BlockType.NAMED_BLOCKLIST
-    if category is not Category.BLOCK:
-        block_type = None
-    provider = _provider(registry, pack_id)
-    behind = _behind_gateway(registry, pack_id, facts.remote, ev.recipient)
-    key = (rule.advice if rule else None) or (
-        _BLOCK_ADVICE[block_type] if block_type else _ADVICE.get(reason, "unknown")
-    )
-    blocklist = rule.blocklist if rule else None
-    extra_links = rule.links if rule else ()
+    """The result, built once with every field (only a block reads the blocklist table)."""
+    if rule is not None:
+        block_type, blocklist, extra_links = rule.block_type, rule.blocklist, rule.links
+        key = rule.advice
+    else:
+        block_type, blocklist, extra_links, key = None, None, (), None
     blocked_ip: str | None = None
-    ip_read = category is not Category.BLOCK  # only a block names the sender's IP
-    if listed is not None:
-        bl = listed.blocklist
-        if blocklist is None or bl.receiver_side or bl.name.startswith(blocklist):
-            blocklist = bl.name  # the table's name is the more precise ("Spamhaus PBL")
-        extra_links = (*extra_links, *listed.links)
-        if bl.receiver_side:  # a refused query or a closed list: nobody listed the sender
-            ip_read = True
-        elif listed.ip:
-            blocked_ip, ip_read = listed.ip, True
-        if upgraded and key == "ip-blocked":
-            key = "ip-blocklisted"
-        if bl.advice and (bl.receiver_side or key in ("ip-blocklisted", "ip-blocked")):
-            key = bl.advice
-    if not ip_read:  # else the list's own reading decided it: the text need not be searched
-        blocked_ip = _blocked_ip(facts.text, facts.remote_ip)
-    provenance, confidence = judge(ev, facts.code, facts.status)  # G10
+    if category is Category.BLOCK:
+        listed = find_blocklist(facts.text, facts.remote_ip, scan)
+        if block_type is None:
+            block_type = _BLOCK_TYPE.get(reason, BlockType.POLICY)
+        # A list named in an IP-block text is the cause (a provider rule's explicit type wins).
+        upgraded = (
+            block_type is BlockType.IP_REPUTATION
+            and listed is not None
+            and listed.blocklist.kind == "ip"
+            and (rule is None or rule.block_type is None or rule.pack == registry.generic.pack.id)
+        )
+        if upgraded:
+            block_type = BlockType.NAMED_BLOCKLIST
+        key = key or _BLOCK_ADVICE[block_type]
+        ip_read = False
+        if listed is not None:
+            bl = listed.blocklist
+            if blocklist is None or bl.receiver_side or bl.name.startswith(blocklist):
+                blocklist = bl.name  # the table's name is the more precise ("Spamhaus PBL")
+            extra_links = (*extra_links, *listed.links)
+            if bl.receiver_side:  # a refused query or a closed list: nobody listed the sender
+                ip_read = True
+            elif listed.ip:
+                blocked_ip, ip_read = listed.ip, True
+            if upgraded and key == "ip-blocked":
+                key = "ip-blocklisted"
+            if bl.advice and (bl.receiver_side or key in ("ip-blocklisted", "ip-blocked")):
+                key = bl.advice
+        if not ip_read:  # else the list's own reading decided it: the text need not be searched
+            blocked_ip = _blocked_ip(facts.text, facts.remote_ip)
+    else:
+        block_type = None
+        key = key or _ADVICE.get(reason, "unknown")
+    provider = registry.provider(pack_id)
+    code, status = facts.code, facts.status
+    provenance, confidence = judge(ev, code, status)  # G10
+    # Positional (as declared in `Bounce`): binding 21 keywords by name costs ~0.5 us a result.
     return Bounce(
-        recipient=ev.recipient,
-        action=ev.action,
-        smtp_code=facts.code if facts.code is None or 200 <= facts.code < 600 else None,
-        enhanced_status=facts.status,
-        reason=reason,
-        category=category,
-        permanent=_permanent(rule, facts.code, facts.status, ev, category),
-        block_type=block_type,
-        blocklist=blocklist,
-        blocked_ip=blocked_ip,
-        provider=provider,
-        remote_mta=_clean(facts.remote),
-        smtp_command=_clean(facts.command),
-        diagnostic=_clean(facts.text, MAX_DIAGNOSTIC) or "",
-        advice=_advice(registry, key, provider, extra_links),
-        match=match,
-        feedback_type=_clean(ev.feedback_type),
-        source=ev.source,
-        recipient_provider=behind,
-        provenance=provenance,
-        confidence=confidence,
+        ev.recipient,  # recipient
+        ev.action,  # action
+        code if code is None or 200 <= code < 600 else None,  # smtp_code
+        status,  # enhanced_status
+        reason,  # reason
+        category,  # category
+        _permanent(rule, code, status, ev, category),  # permanent
+        block_type,  # block_type
+        blocklist,  # blocklist
+        blocked_ip,  # blocked_ip
+        provider,  # provider
+        _clean(facts.remote),  # remote_mta
+        _clean(facts.command),  # smtp_command
+        _clean(facts.text, MAX_DIAGNOSTIC) or "",  # diagnostic
+        _advice(registry, key, provider, extra_links),  # advice
+        match,  # match
+        _clean(ev.feedback_type),  # feedback_type
+        ev.source,  # source
+        _behind_gateway(registry, pack_id, facts.remote, ev.recipient),  # recipient_provider
+        provenance,  # provenance
+        confidence,  # confidence
     )
