@@ -187,6 +187,33 @@ def _status(value: EnhancedStatus | None) -> EnhancedStatus | None:
 
 
 def _clean_bounce(b: Bounce) -> Bounce:
+    """`b` itself when each of its strings passes G7 (the usual case), else a cleaned copy.
+
+    The same checks as `_cleaned_bounce`, field by field, written out: no copy is made and no
+    field name is looked up when nothing needs cleaning.
+    """
+    code, status = b.smtp_code, b.enhanced_status
+    if (
+        _ok(b.action, 20)
+        and _ok(b.remote_mta, MAX_FIELD)
+        and _ok(b.smtp_command, MAX_FIELD)
+        and _ok(b.blocklist, MAX_FIELD)
+        and _ok(b.blocked_ip, MAX_FIELD)
+        and _ok(b.feedback_type, MAX_FIELD)
+        and _ok(b.source, MAX_FIELD)
+        and _ok(b.provenance, MAX_FIELD)
+        and _ok(b.diagnostic, MAX_DIAGNOSTIC)
+        and _ok(b.match.detail, MAX_FIELD)
+        and _address(b.recipient) == b.recipient
+        and (code is None or 200 <= code <= 599)
+        and _status(status) is status
+    ):
+        return b
+    return _cleaned_bounce(b)
+
+
+def _cleaned_bounce(b: Bounce) -> Bounce:
+    """`b` with each string G7 forbids cleaned (and an invalid code or status dropped)."""
     changes: dict[str, object] = {}
     for name, limit in (
         ("action", 20),

@@ -5,12 +5,14 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import pickle
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from bouncekit import classify_reply
+from bouncekit._api import _clean_bounce, _cleaned_bounce
 from bouncekit._engine import _clean
 from bouncekit._text import MAX_DIAGNOSTIC, MAX_FIELD, clean
 from bouncekit._types import Advice, Bounce, BounceReport, Match, Provider, ReportKind, Stage
@@ -80,3 +82,32 @@ def test_engine_clean_shortcut_equals_clean(value: str | None, limit: int) -> No
 @given(st.text(alphabet=st.characters(codec=None), max_size=300), st.sampled_from([5, 255]))
 def test_engine_clean_shortcut_equals_clean_on_any_text(value: str, limit: int) -> None:
     assert _clean(value, limit) == (clean(value, limit) or None)
+
+
+DIRTY: dict[str, Any] = {
+    "action": "failed\n",
+    "remote_mta": "mx\x00.example.com",
+    "smtp_command": "RCPT\u2028TO",
+    "blocklist": "x" * 300,
+    "blocked_ip": "192.0.2.1\r",
+    "feedback_type": "abuse\x7f",
+    "source": "dsn\t",
+    "provenance": "dsn\ud800",
+    "diagnostic": "y" * 1001,
+    "recipient": "a@b@example.com",
+    "smtp_code": 999,
+}
+
+
+@pytest.mark.parametrize("name", [*sorted(DIRTY), "match.detail"])
+def test_g7_check_cleans_each_field(name: str) -> None:
+    """The written-out check sends every dirty field to the field-by-field cleaner."""
+    b = classify_reply("550 5.1.1 <a@example.com>: Recipient address rejected: User unknown")
+    assert _clean_bounce(b) is b
+    if name == "match.detail":
+        dirty = dataclasses.replace(b, match=dataclasses.replace(b.match, detail="a\nb"))
+    else:
+        dirty = dataclasses.replace(b, **{name: DIRTY[name]})
+    cleaned = _clean_bounce(dirty)
+    assert cleaned is not dirty and cleaned == _cleaned_bounce(dirty)
+    assert cleaned.to_dict() != dirty.to_dict()
