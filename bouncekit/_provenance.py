@@ -96,14 +96,15 @@ _MACHINE = ("dsn", "arf", "ndr:embedded-dsn", "esp:")  # provenances high when n
 def judge(ev: Evidence, code: int | None, status: EnhancedStatus | None) -> tuple[str, Confidence]:
     """(provenance, confidence) of one recipient's result; `code`/`status` are the result's."""
     source = ev.source
+    if source == "reply":  # the caller knows the recipient it sent RCPT TO for
+        coded = (code is not None and 200 <= code < 600) or status is not None
+        return "smtp-reply", Confidence.HIGH if coded else Confidence.MEDIUM
     if source.startswith("error:") or not source:
         return "error", Confidence.LOW
     wrapper, how = "", ev.via
     if how.startswith((RELAYED, FORWARDED)):
         wrapper, _, how = how.partition("+")
     coded = (code is not None and 200 <= code < 600) or status is not None
-    if source == "reply":  # the caller knows the recipient it sent RCPT TO for
-        return "smtp-reply", Confidence.HIGH if coded else Confidence.MEDIUM
     provenance, confidence = _PROVENANCE.get(source, source), Confidence.MEDIUM
     if how == "x-failed-recipients":
         provenance = "ndr:x-failed-recipients"
