@@ -201,30 +201,11 @@ _IPV4 = regex.compile(
 )
 
 
-def _status_matches(rule: Rule, status: EnhancedStatus | None) -> bool:
-    if not rule.status:
-        return True
-    if status is None:
-        return False
-    text = str(status)
+def _status_matches(rule_status: tuple[str, ...], status: str) -> bool:
+    """`status` (text) is one of the rule's statuses or under one of its prefixes ("5.7")."""
     return any(
-        text in (s, s) or text.startswith(s if s.endswith(".") else s + ".") for s in rule.status
+        status == s or status.startswith(s if s.endswith(".") else s + ".") for s in rule_status
     )
-
-
-def _fires(
-    rule: Rule, lowered: str, text: str, status: EnhancedStatus | None, code: int | None
-) -> bool:
-    if not _status_matches(rule, status):
-        return False
-    if rule.codes and code not in rule.codes:
-        return False
-    if rule.pattern is not None:
-        try:
-            return rule.pattern.search(text, timeout=PATTERN_BACKSTOP) is not None
-        except TimeoutError:  # a runaway pattern does not decide; the next rule may
-            return False
-    return True
 
 
 def first_rule(
@@ -234,11 +215,30 @@ def first_rule(
     status: EnhancedStatus | None,
     code: int | None,
 ) -> Rule | None:
-    """The first rule of `pack` that fires on this text, in file order."""
-    scan = Scan.of(lowered)
-    for rule in pack.candidates(scan):
-        if _fires(rule, scan.lowered, text, status, code):
+    """The first rule of `pack` that fires on this text, in file order.
+
+    A rule fires when its statuses (if any) admit the status, its codes (if any) the code,
+    and its pattern (if any) is found. The checks are inline: this loop runs for each
+    candidate of each message.
+    """
+    status_text: str | None = None
+    for rule in pack.candidates(Scan.of(lowered)):
+        if rule.status:
+            if status is None:
+                continue
+            if status_text is None:
+                status_text = str(status)
+            if not _status_matches(rule.status, status_text):
+                continue
+        if rule.codes and code not in rule.codes:
+            continue
+        if rule.pattern is None:
             return rule
+        try:
+            if rule.pattern.search(text, timeout=PATTERN_BACKSTOP) is not None:
+                return rule
+        except TimeoutError:  # a runaway pattern does not decide; the next rule may
+            continue
     return None
 
 
