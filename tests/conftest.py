@@ -21,6 +21,14 @@ def corpus_file(name: str) -> bytes:
     return path.read_bytes()
 
 
+def corpus_paths() -> list[Path]:
+    """Every file of the shared corpus, in name order; skips the test where it is absent."""
+    folder = CORPUS / "eml"
+    if not folder.is_dir():
+        pytest.skip("shared corpus not available")
+    return sorted(p for p in folder.rglob("*") if p.is_file())
+
+
 def corpus_labels() -> dict[str, list[dict[str, object]]]:
     path = CORPUS / "labels.json"
     if not path.exists():

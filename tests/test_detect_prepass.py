@@ -16,7 +16,7 @@ from bouncekit._extract import text as textmod
 from bouncekit._extract.text import report_text
 from bouncekit._message import normalise_newlines, read
 from bouncekit._policy import Policy
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus_paths
 
 GATED = [f for f in mta.FAMILIES if f.needs is not None]
 
@@ -35,9 +35,7 @@ def test_the_sentence_families_are_gated() -> None:
 @pytest.mark.skipif(not (CORPUS / "eml").is_dir(), reason="corpus not available")
 def test_no_detect_accepts_a_text_its_gate_skips() -> None:
     accepted = 0
-    for path in sorted((CORPUS / "eml").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in corpus_paths():
         view = read(normalise_newlines(path.read_bytes()), Policy())
         text = report_text(view)
         for family in GATED:
@@ -91,9 +89,7 @@ def test_original_start_is_the_first_match(text: str) -> None:
 @pytest.mark.skipif(not (CORPUS / "eml").is_dir(), reason="corpus not available")
 def test_original_start_on_the_corpus_texts() -> None:
     found = 0
-    for path in sorted((CORPUS / "eml").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in corpus_paths():
         view = read(normalise_newlines(path.read_bytes()), Policy())
         for part in view.text_parts():
             text = view.text(part)[: textmod.MAX_REPORT_TEXT]
@@ -137,9 +133,7 @@ def test_section_gates_pass_what_the_patterns_match(text: str) -> None:
 def test_section_gates_on_the_corpus_texts() -> None:
     """Every text part of the corpus, whole and line by line (how `reply_in` reads it)."""
     matched = skipped = 0
-    for path in sorted((CORPUS / "eml").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in corpus_paths():
         view = read(path.read_bytes(), Policy())
         for part in view.text_parts():
             text = view.text(part)[: textmod.MAX_REPORT_TEXT]

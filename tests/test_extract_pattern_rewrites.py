@@ -24,7 +24,7 @@ from bouncekit._extract import autoreply, ndr
 from bouncekit._extract import text as textmod
 from bouncekit._message import normalise_newlines, read
 from bouncekit._policy import Policy
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus_paths
 
 CASES = int(os.environ.get("BOUNCEKIT_REWRITE_CASES", "4000"))
 _I = regex.IGNORECASE
@@ -299,9 +299,7 @@ def test_the_rewrites_agree_on_report_lines(text: str) -> None:
 def test_the_rewrites_agree_on_the_corpus() -> None:
     """Every text part (what cut_original and remote_in see), its subject, each line."""
     matched = 0
-    for path in sorted((CORPUS / "eml").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in corpus_paths():
         view = read(normalise_newlines(path.read_bytes()), Policy())
         subject = view.headers.get("subject") or ""
         chunks = [subject]

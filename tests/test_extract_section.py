@@ -14,7 +14,7 @@ from bouncekit._extract import text as textmod
 from bouncekit._extract.text import Section, command_in, remote_in, reply_in
 from bouncekit._message import read
 from bouncekit._policy import Policy
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, corpus_paths
 
 MAX = textmod.MAX_REPORT_TEXT
 
@@ -77,9 +77,7 @@ def test_section_edge_cases(lines: list[str], command: str | None, remote: str |
 def test_section_on_the_corpus_texts() -> None:
     """Every text part, whole and paragraph by paragraph (how the families cut sections)."""
     found = 0
-    for path in sorted((CORPUS / "eml").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in corpus_paths():
         view = read(path.read_bytes(), Policy())
         for part in view.text_parts():
             lines = view.text(part).split("\n")
