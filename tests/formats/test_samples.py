@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bouncekit import BounceReport, Category, ReportKind, parse_bounce
+from bouncekit import BounceReport, Category, Reason, ReportKind, parse_bounce
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
 
@@ -306,3 +306,34 @@ def test_auto_reply_subjects(subject: str) -> None:
     report = parse_bounce(message)
     assert report.kind is ReportKind.AUTO_REPLY
     assert [b.category for b in report.bounces] == [Category.AUTO_REPLY]
+
+
+_POSTFIX_ADDRESS_ALONE = """\
+From: MAILER-DAEMON@mail.example.org (Mail Delivery System)
+To: sender@example.org
+Subject: Undelivered Mail Returned to Sender
+Content-Type: text/plain
+
+This is the mail system at host mail.example.org.
+
+I'm sorry to have to inform you that your message could not
+be delivered to one or more recipients. It's attached below.
+
+<alice@example.com>:
+
+    host mx.example.com[192.0.2.1] said: 552 5.2.2 Mailbox full (in reply to RCPT TO
+    command)
+
+<bob@example.com>: host mx.example.com[192.0.2.1] said: 550 5.1.1 User unknown (in
+    reply to RCPT TO command)
+"""
+
+
+def test_postfix_block_whose_address_stands_alone_reads_on_past_the_blank_line() -> None:
+    """`<address>:` alone on its line, the reply one blank line below: the block goes on."""
+    report = parse_bounce(_POSTFIX_ADDRESS_ALONE)
+    got = [(b.recipient, b.smtp_code, str(b.enhanced_status), b.reason) for b in report.bounces]
+    assert got == [
+        ("alice@example.com", 552, "5.2.2", Reason.MAILBOX_FULL),
+        ("bob@example.com", 550, "5.1.1", Reason.USER_UNKNOWN),
+    ]

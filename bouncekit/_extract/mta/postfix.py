@@ -44,7 +44,9 @@ def address_paragraphs(lines: list[str], own: set[str]) -> list[tuple[str, list[
         elif stripped.startswith(("---", "===", "___")):
             cur = None
         elif not stripped:
-            if len(cur) > 1 or len(cur[0].strip()) > len(first) + 3:
+            # it ends a block holding text, not one whose `<address>:` stands alone
+            opening = cur[0].strip()
+            if len(cur) > 1 or len(opening) > len(opening.split(None, 1)[0]) + 3:
                 cur = None
         else:
             cur.append(line)
