@@ -277,22 +277,7 @@ def _advice(
 
 
 def _clean(value: str | None, limit: int = MAX_FIELD) -> str | None:
-    """`clean(value, limit) or None`, without the copy when `value` is clean already.
-
-    A printable string's only white space is " " (no control, separator or other space is
-    printable), so when it has no leading, trailing or double space and fits in `limit`,
-    `clean` would return it unchanged.
-    """
-    if not value:
-        return None
-    if (
-        len(value) <= limit
-        and value.isprintable()
-        and "  " not in value
-        and value[0] != " "
-        and value[-1] != " "
-    ):
-        return value
+    """`clean`, with None for nothing left (the record's unset field)."""
     return clean(value, limit) or None
 
 

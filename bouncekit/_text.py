@@ -23,6 +23,8 @@ def clean(text: str | None, limit: int = MAX_FIELD) -> str:
     """A one-line string safe to log or store: no CR/LF/NUL/controls/surrogates, capped."""
     if not text:
         return ""
+    if len(text) <= limit and _is_folded(text):
+        return text  # the usual case, a field clean already: no copy
     text = text[: limit * 4]
     # A printable text has no control character (nor separator, nor surrogate): not searched.
     if not text.isprintable() and _CONTROL.search(text) is not None:
@@ -31,11 +33,17 @@ def clean(text: str | None, limit: int = MAX_FIELD) -> str:
     return " ".join(text.split())[:limit]
 
 
+def _is_folded(text: str) -> bool:
+    """Printable (so its only white space is " ": no control, separator or other space is)
+    with no double, leading or trailing space: what `fold` and `clean` would return as is."""
+    return text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
+
+
 def fold(text: str) -> str:
     """Collapse all runs of white space (including newlines) to one space."""
+    if _is_folded(text):
+        return text  # a reply folded once, unwrapped later
     if text.isprintable():  # its only white space is " ", and no separator
-        if "  " not in text and text[:1] != " " and text[-1:] != " ":
-            return text  # already folded (a reply folded once, unwrapped later)
         return " ".join(text.split())
     if any(c in text for c in _SPLIT_ONLY):
         return str(_SPACE.sub(" ", text)).strip()

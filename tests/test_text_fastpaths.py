@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import random
 
+import pytest
 import regex
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bouncekit._text import (
     _CONTROL,
     _SPACE,
+    MAX_DIAGNOSTIC,
+    MAX_FIELD,
     _addresses,
     _normalised,
     clean,
@@ -44,6 +49,39 @@ def test_clean_is_the_regex_clean() -> None:
     for i, text in enumerate(_texts(2, 20000)):
         limit = (5, 12, 255)[i % 3]
         assert clean(text, limit) == _clean_by_regex(text, limit), repr(text)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        " ",
+        "550 5.1.1 unknown",
+        " 550 lead",
+        "trail ",
+        "two  spaces",
+        "tab\there",
+        "nbsp\xa0here",
+        "ideographic\u3000space",
+        "line\nbreak",
+        "sep\u2028x",
+        "lone \ud800 surrogate",
+        "\x1cfile sep",
+        "x" * 999,
+        "x" * 1000,
+        "x" * 1001,
+        "y " * 600,
+    ],
+)
+@pytest.mark.parametrize("limit", [MAX_FIELD, MAX_DIAGNOSTIC])
+def test_clean_returns_a_clean_field_as_is_and_cleans_the_rest(value: str, limit: int) -> None:
+    """`clean` returns a printable, folded field that fits as it is: the edges of that test."""
+    assert clean(value, limit) == _clean_by_regex(value, limit)
+
+
+@given(st.text(alphabet=st.characters(codec=None), max_size=300), st.sampled_from([5, 255]))
+def test_clean_is_the_regex_clean_on_any_text(value: str, limit: int) -> None:
+    assert clean(value, limit) == _clean_by_regex(value, limit)
 
 
 def test_the_only_printable_white_space_is_the_space() -> None:

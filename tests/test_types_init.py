@@ -8,13 +8,9 @@ import pickle
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from bouncekit import classify_reply
 from bouncekit._api import _clean_bounce, _cleaned_bounce
-from bouncekit._engine import _clean
-from bouncekit._text import MAX_DIAGNOSTIC, MAX_FIELD, clean
 from bouncekit._types import Advice, Bounce, BounceReport, Match, Provider, ReportKind, Stage
 
 RECORDS = (Provider, Advice, Match, Bounce, BounceReport)
@@ -48,40 +44,6 @@ def test_missing_or_unknown_arguments_raise() -> None:
         Match()  # type: ignore[call-arg]
     with pytest.raises(TypeError):
         Match(Stage.NONE, nope=1)  # type: ignore[call-arg]
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        None,
-        "",
-        " ",
-        "550 5.1.1 unknown",
-        " 550 lead",
-        "trail ",
-        "two  spaces",
-        "tab\there",
-        "nbsp\xa0here",
-        "ideographic\u3000space",
-        "line\nbreak",
-        "sep\u2028x",
-        "lone \ud800 surrogate",
-        "\x1cfile sep",
-        "x" * 999,
-        "x" * 1000,
-        "x" * 1001,
-        "y " * 600,
-    ],
-)
-@pytest.mark.parametrize("limit", [MAX_FIELD, MAX_DIAGNOSTIC])
-def test_engine_clean_shortcut_equals_clean(value: str | None, limit: int) -> None:
-    """`_engine._clean` skips `clean`'s copy for clean strings: same output for any input."""
-    assert _clean(value, limit) == (clean(value, limit) or None)
-
-
-@given(st.text(alphabet=st.characters(codec=None), max_size=300), st.sampled_from([5, 255]))
-def test_engine_clean_shortcut_equals_clean_on_any_text(value: str, limit: int) -> None:
-    assert _clean(value, limit) == (clean(value, limit) or None)
 
 
 DIRTY: dict[str, Any] = {
