@@ -27,8 +27,7 @@ from typing import Any
 
 from bouncekit._blocklists import blocklist_literals
 from bouncekit._errors import SignatureError
-from bouncekit._keywords import Keywords, Scan, words_of
-from bouncekit._keywords import required_literals as required_literals  # its old home
+from bouncekit._keywords import Keywords, Scan, required_literals, words_of
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 from bouncekit._types import Advice, Provider
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import regex
 
+from bouncekit._keywords import fold_for_literals, required_literals
 from bouncekit._message import MailView, decode_words
-from bouncekit._registry import required_literals
 from bouncekit._text import MAX_SCAN, find_addresses, normalise_address
 
 MAX_REPORT_TEXT = 64 * 1024  # characters of the readable report that heuristics see
@@ -279,17 +279,7 @@ _REMOTE_LINE_NEEDS = required_literals(_REMOTE_LINE)
 def may_match(needs: frozenset[str] | None, text: str) -> bool:
     """False only when no match can occur: none of `needs` (a pattern's casefolded literals,
     `required_literals`) is in the casefolded text."""
-    return needs is None or _any_in(needs, _gate_fold(text))
-
-
-def _gate_fold(text: str) -> str:
-    """`text` casefolded for `may_match`. `regex`'s IGNORECASE matches `i` with U+0130 (İ),
-    which casefolds to `i` + U+0307: a copy without the combining dot is added, so a gate
-    never says no where the search would match."""
-    folded = text.casefold()
-    if "\u0307" in folded:
-        folded += "\n" + folded.replace("i\u0307", "i")
-    return folded
+    return needs is None or _any_in(needs, fold_for_literals(text))
 
 
 def _any_in(needs: frozenset[str] | None, folded: str) -> bool:
@@ -310,7 +300,7 @@ class Section:
     def __init__(self, text: str, lines: list[str] | None = None) -> None:
         self._lines = lines
         self.text = text
-        self.folded = _gate_fold(text)
+        self.folded = fold_for_literals(text)
         self._low: str | None = None
 
     @classmethod

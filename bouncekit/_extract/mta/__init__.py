@@ -46,8 +46,8 @@ from bouncekit._extract.mta import (
     qmail,
     sendmail,
 )
+from bouncekit._keywords import fold_for_literals, required_literals
 from bouncekit._message import MailView
-from bouncekit._registry import required_literals
 
 DETECT_WINDOW = 20000  # characters of the text the gated detects read, at most
 
@@ -84,15 +84,8 @@ def _needs(sources: tuple[regex.Pattern[str] | str, ...]) -> frozenset[str] | No
 
 
 def fold_head(text: str) -> str:
-    """The head of `text` casefolded, for `in` tests of casefolded literals.
-
-    `regex`'s IGNORECASE lets `i` match U+0130 (İ), which casefolds to `i` + U+0307: a copy
-    without the combining dot is added then, so the test never misses what a search finds.
-    """
-    folded = text[:DETECT_WINDOW].casefold()
-    if "\u0307" in folded:
-        folded += "\n" + folded.replace("i\u0307", "i")
-    return folded
+    """The head of `text` (what the detects read), folded for the gates' literals."""
+    return fold_for_literals(text[:DETECT_WINDOW])
 
 
 FAMILIES: tuple[Family, ...] = (

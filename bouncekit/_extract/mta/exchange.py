@@ -23,8 +23,8 @@ import regex
 from bouncekit._evidence import Evidence
 from bouncekit._extract.mta._common import evidence, set_diagnostic
 from bouncekit._extract.text import recipient_context
+from bouncekit._keywords import required_literals
 from bouncekit._message import MailView
-from bouncekit._registry import required_literals
 from bouncekit._text import find_addresses
 
 _X2003 = regex.compile(r"did not reach the following recipient", regex.IGNORECASE)
