@@ -36,14 +36,13 @@ GENERIC = "generic"
 
 
 class CompiledPack:
-    """A pack with its keyword index, ready for the engine."""
+    """A pack with its rules indexed by keyword, ready for the engine."""
 
-    __slots__ = ("_keyword_rules", "_plain_rules", "advice", "index", "keywords", "pack", "rules")
+    __slots__ = ("_keyword_rules", "_plain_rules", "advice", "index", "pack", "rules")
 
     def __init__(self, pack: Pack) -> None:
         self.pack = pack
         self.rules = pack.rules
-        self.keywords = Keywords(k for r in pack.rules for k in r.keywords)
         self.index: Keywords | None = None  # the combined index of the registry holding it
         # keyword -> positions of the rules it admits; rules without keywords always run
         self._keyword_rules: dict[str, list[int]] = {}
@@ -57,12 +56,13 @@ class CompiledPack:
         """Rules whose keywords occur (or that have none), in file order.
 
         A scan made by the registry holding the pack already knows which of its keywords
-        occur: the pack only looks its rules up, it does not search again.
+        occur: the pack only looks its rules up. Any other text (a caller outside the
+        engine) is searched for them plainly.
         """
         scan = Scan.of(text)
         found = scan.present if scan.index is self.index else None
         if found is None:
-            found = self.keywords.found(scan)
+            found = {kw for kw in self._keyword_rules if kw in scan.lowered}
         admitted = set(self._plain_rules)
         by_keyword = self._keyword_rules
         for kw in by_keyword.keys() & found:
