@@ -226,7 +226,7 @@ def find_blocklist(
     head = text[:SCAN_LIMIT]
     folded = head.casefold()
     if scan is not None and scan.lowered == folded:  # the usual case: case folding is lower()
-        present = scan.present if scan.present is not None else table.index.found(scan)
+        present = scan.present if scan.present is not None else table.index.found(scan.lowered)
     else:
         present = {n for n in table.literals if n in folded}
     admitted = set(table.unread)  # the lists that can be named here, tried in table order

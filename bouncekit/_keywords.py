@@ -1,65 +1,71 @@
-"""The pre-filter: which keywords and literals can occur in a text, found without a scan.
+"""The pre-filter: which keywords and literals occur in a text, found in one pass.
 
-A text is read once (`Scan`): lowercased, cut into words. Each keyword index (`Keywords`)
-then admits the few keywords the text's words can hold, and confirms them with `in`.
-`required_literals` reads a pattern for the strings one of which any match contains, so
-that a pattern runs only when one of them occurs. Built once per registry or table; nothing
-here keeps anything from one text to the next.
+`Keywords` compiles its keywords into one regular expression shaped as a trie (sibling
+alternatives start with different characters, so the engine follows one path) and reads the
+text with one `findall`: the longest keyword at each place the search stops, without
+overlaps, with the character that follows it. What a match hides is worked out from the
+keywords alone, once per keyword: the keywords inside it (present for sure), and those that
+start inside it and run past its end (possible only if they go on with the next character:
+confirmed with `in`). The answer is exactly the set of keywords that are substrings of the
+text. `required_literals` reads a pattern for the strings one of which any match contains,
+so that a pattern runs only when one of them occurs.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from bisect import bisect_left
 from collections.abc import Iterable
 
 import regex
 
 from bouncekit._pattern_safety import skip_class
 
-# A word, for the keyword indexes: a run of ASCII letters and digits of the lowercased text
-# (a Japanese sentence adds no words; its keywords are among those tried on every text).
-_WORD = re.compile(r"[a-z0-9]+")
-_NO_WORDS: frozenset[str] = frozenset()
+# Siblings are tried in this order (any order finds the same matches: siblings start with
+# different characters); the characters most common in replies first is a little faster.
+_ORDER = {c: i for i, c in enumerate(" etsoraindcml5pu01hf2gby/4v-x:7wk39j,[]6@q()=_><'z")}
 
 
-def _keys(words: Iterable[str]) -> set[str]:
-    """What words offer the indexes: each word whole (marked by a leading space, which no
-    window has) and its 3-character windows."""
-    return {" " + w for w in words} | {w[i : i + 3] for w in words for i in range(len(w) - 2)}
-
-
-def words_of(strings: Iterable[str]) -> set[str]:
-    """The words the strings spell (what a registry's vocabulary is made of)."""
-    return {w for s in strings for w in _WORD.findall(s.lower())}
+def _trie(words: list[str], depth: int = 0) -> list[str]:
+    """The alternatives matching the longest of `words` (sorted, unique, sharing their first
+    `depth` characters) from character `depth` on: one per next character, a shared run of
+    characters written once, a keyword that ends where longer ones go on made optional by a
+    greedy `?` (tried long first, so the longest keyword wins)."""
+    groups: dict[str, list[str]] = {}
+    for w in words:
+        if len(w) > depth:
+            groups.setdefault(w[depth], []).append(w)
+    out = []
+    for c in sorted(groups, key=lambda c: (_ORDER.get(c, len(_ORDER)), c)):
+        group = groups[c]
+        first, last = group[0], group[-1]  # sorted: what these two share, the group shares
+        end = depth + 1
+        while end < min(len(first), len(last)) and first[end] == last[end]:
+            end += 1
+        run = re.escape(first[depth:end])
+        if len(group) == 1:
+            out.append(run)
+            continue
+        inner = _trie(group, end)
+        body = inner[0] if len(inner) == 1 and len(first) > end else f"(?:{'|'.join(inner)})"
+        out.append(run + body + ("?" if len(first) == end else ""))
+    return out
 
 
 class Scan:
-    """A lowercased text and its words, made once per diagnostic and read by every index.
+    """A lowercased text, and what a keyword index found in it, made once per diagnostic.
 
-    The words a `vocabulary` knows are looked up by the indexes built with it (what each
-    admits was worked out when the index was built); only the others are cut into keys.
     `present`, when the registry made the scan (`Registry.scan`), holds every keyword and
     literal of the registry's combined index that occurs in the text: the one lookup that
-    the provider fingerprints and the generic rules are then narrowed from.
+    the provider fingerprints, the rules and the blocklists are then narrowed from.
     """
 
-    __slots__ = ("index", "lowered", "others", "present", "unknown", "vocabulary", "words")
+    __slots__ = ("index", "lowered", "present")
 
-    def __init__(
-        self,
-        lowered: str,
-        vocabulary: frozenset[str] = _NO_WORDS,
-        index: Keywords | None = None,
-    ) -> None:
+    def __init__(self, lowered: str, index: Keywords | None = None) -> None:
         self.lowered = lowered
-        self.words = set(_WORD.findall(lowered))
-        self.vocabulary = vocabulary
-        unknown = self.words - vocabulary
-        self.unknown = _keys(unknown) if unknown else _NO_WORDS
-        self.others = " ".join(unknown)  # where a one- or two-letter keyword may still be
         self.index = index
-        self.present = index.found(self) if index is not None else None
+        self.present = index.found(lowered) if index is not None else None
 
     @staticmethod
     def of(text: str | Scan) -> Scan:
@@ -67,85 +73,68 @@ class Scan:
 
 
 class Keywords:
-    """Which of a set of lowercase keywords occur in a text: looked up, not scanned for.
+    """Which of a set of lowercase keywords occur in a lowercased text (`found`): exactly
+    those that are substrings of it, as `kw in text` says, overlaps and all."""
 
-    A keyword occurs anywhere (a substring, as `kw in text`), so each of its words lies
-    inside a word of the text, and a word it encloses ("is" in "mailbox is full") is a whole
-    word of the text. A keyword is indexed by one such key: a 3-character window of one of
-    its words, or a word it encloses; the key chosen is the one the fewest `reference`
-    texts (and keywords) offer, so that a text admits few candidates. A keyword of one short
-    word ("de") occurs when a text word contains it; the rest ("[cs", Japanese keywords)
-    are tried on every text. What each word of the `vocabulary` admits is worked out here,
-    once. Candidates are confirmed with `in`: the index only skips keywords that cannot occur.
-    """
+    __slots__ = ("_alphabet", "_findall", "_hidden", "_keywords", "_sorted")
 
-    __slots__ = ("_always", "_ascii_always", "_by_key", "_short", "_table", "_vocabulary")
+    def __init__(self, keywords: Iterable[str]) -> None:
+        self._sorted = sorted(set(keywords))
+        self._keywords = frozenset(self._sorted)
+        self._alphabet = frozenset("".join(self._sorted))
+        words = [w for w in self._sorted if w]
+        # group 1: the longest keyword where the search stands; group 2: the next character
+        source = f"({'|'.join(_trie(words))})(?=(.?))" if words else r"(?!)()()"
+        self._findall = re.compile(source, re.DOTALL).findall
+        # (match, next character) -> (keywords inside the match, keywords to confirm)
+        self._hidden: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
-    def __init__(
-        self,
-        keywords: Iterable[str],
-        reference: Iterable[str] = (),
-        vocabulary: frozenset[str] = _NO_WORDS,
-    ) -> None:
-        self._by_key: dict[str, list[str]] = {}
-        self._short: list[str] = []
-        self._always: list[str] = []
-        unique = sorted(set(keywords))
-        # How common each key is: in how many texts (reference and keywords) it is offered.
-        common: Counter[str] = Counter()
-        for text in (*(t.lower() for t in reference), *unique):
-            common.update(_keys(set(_WORD.findall(text))))
-        for kw in unique:
-            words = [m.group(0) for m in _WORD.finditer(kw)]
-            options = [k for k in _keys(words) if k[0] != " "]
-            options += [
-                " " + m.group(0)
-                for m in _WORD.finditer(kw)
-                if m.start() > 0 and m.end() < len(kw)  # a word it encloses
-            ]
-            if options:
-                key = min(options, key=lambda k: (common[k], k))
-                self._by_key.setdefault(key, []).append(kw)
-            elif words == [kw]:
-                self._short.append(kw)
-            else:
-                self._always.append(kw)
-        self._ascii_always = [k for k in self._always if k.isascii()]
-        self._vocabulary = vocabulary
-        # word -> (the one-word keywords it contains: present for sure, the keywords keyed
-        # by it: to confirm in the whole text); the words that admit nothing are left out
-        self._table: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
-        one_word = {k for k in unique if _WORD.fullmatch(k)}
-        by_key = self._by_key
-        for word in vocabulary:
-            keyed = [k for key in _keys([word]) if key in by_key for k in by_key[key]]
-            holds = [k for k in keyed if k in one_word and k in word]
-            holds += [k for k in self._short if k in word]
-            maybe = tuple(k for k in keyed if k not in one_word)
-            if holds or maybe:
-                self._table[word] = (tuple(holds), maybe)
-
-    def found(self, scan: Scan) -> set[str]:
-        present: set[str] = set()
-        # A keyword with a character beyond ASCII cannot be in an ASCII text.
-        candidates = list(self._always if not scan.lowered.isascii() else self._ascii_always)
-        if scan.vocabulary is self._vocabulary:
-            keys, others = scan.unknown, scan.others
-            table = self._table
-            for word in table.keys() & scan.words:
-                holds, maybe = table[word]
-                present.update(holds)
-                candidates += maybe
-        else:  # a scan made for another vocabulary: every word is worked out here
-            keys, others = _keys(scan.words), " ".join(scan.words)
-        by_key = self._by_key
-        for key in by_key.keys() & keys:
-            candidates += by_key[key]
-        if others:
-            present.update(k for k in self._short if k in others)
-        lowered = scan.lowered
-        present.update(kw for kw in candidates if kw in lowered)
+    def found(self, lowered: str) -> set[str]:
+        present = {""} if "" in self._keywords else set()
+        hidden = self._hidden
+        for match, after in self._findall(lowered):
+            present.add(match)
+            sure_maybe = hidden.get((match, after))
+            if sure_maybe is None:
+                sure_maybe = self._hidden_by(match, after)
+            sure, maybe = sure_maybe
+            if sure:
+                present.update(sure)
+            for kw in maybe:
+                if kw in lowered:
+                    present.add(kw)
         return present
+
+    def _hidden_by(self, match: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """What a match followed by `after` may hide, worked out once and kept: the keywords
+        inside it, and those that start inside it and go on with `after` (a search for the
+        longest keyword at each stop never sees them). At most keywords x alphabet entries:
+        a character no keyword has is kept as "" (nothing can go on with it)."""
+        if after not in self._alphabet:
+            after = ""
+        key = (match, after)
+        found = self._hidden.get(key)
+        if found is not None:
+            return found
+        keywords = self._keywords
+        sure = {
+            match[i:j]
+            for i in range(len(match))
+            for j in range(i + 1, len(match) + 1)
+            if match[i:j] in keywords
+        }
+        sure.discard(match)
+        maybe: list[str] = []
+        if after:
+            words = self._sorted
+            for i in range(1, len(match)):
+                start = match[i:] + after
+                at = bisect_left(words, start)
+                while at < len(words) and words[at].startswith(start):
+                    maybe.append(words[at])
+                    at += 1
+        found = self._hidden[key] = (tuple(sorted(sure)), tuple(sorted(set(maybe))))
+        return found
 
 
 _BREAKING_ESCAPES = frozenset("bBdDsSwWAZ")  # one-letter classes and assertions

@@ -27,7 +27,7 @@ from typing import Any
 
 from bouncekit._blocklists import blocklist_literals
 from bouncekit._errors import SignatureError
-from bouncekit._keywords import Keywords, Scan, required_literals, words_of
+from bouncekit._keywords import Keywords, Scan, required_literals
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 from bouncekit._types import Advice, Provider
 
@@ -86,17 +86,13 @@ class Registry:
             for p in ordered
             if p.kind != "generic"
         ]
-        # Every word that any keyword, fingerprint or literal spells: what each admits is
-        # worked out once per index, and a text's words are then looked up (see Scan).
+        # Every string the pre-filter looks for: rule keywords, fingerprints, and the literals
+        # the fingerprint patterns need.
         spelt = [k for p in ordered for r in p.rules for k in r.keywords]
         spelt += [f for _, fps, patterns in self._fingerprints for f in fps]
         spelt += [
             n for _, _, patterns in self._fingerprints for _, ns in patterns for n in ns or ()
         ]
-        # ... and the numbers of one to three digits that replies are full of (codes, status
-        # parts, IP octets), so that they are looked up rather than cut up too.
-        numbers = {f"{n:0{width}d}" for width in (1, 2, 3) for n in range(10**width)}
-        self._vocabulary = frozenset(words_of([*spelt, *blocklist_literals()]) | numbers)
         self._packs = {p.id: CompiledPack(p) for p in ordered}
         if GENERIC not in self._packs:
             raise SignatureError(f"registry: no '{GENERIC}' pack")
@@ -161,11 +157,7 @@ class Registry:
         # One pre-filter for the whole registry: every rule keyword of every pack, every
         # fingerprint, every literal a fingerprint or blocklist pattern needs, found once
         # per text (`Scan.present`); each stage then narrows from that set.
-        self._index = Keywords(
-            [*spelt, *blocklist_literals()],
-            reference=[e.text for r in self.generic.rules for e in r.examples],
-            vocabulary=self._vocabulary,
-        )
+        self._index = Keywords([*spelt, *blocklist_literals()])
         for cp in self._packs.values():
             cp.index = self._index
         # What a string found in the text admits to the fingerprint searches, both ways.
@@ -249,7 +241,7 @@ class Registry:
             if lowered.present is not None:
                 return lowered
             lowered = lowered.lowered
-        return Scan(lowered, self._vocabulary, self._index)
+        return Scan(lowered, self._index)
 
     def provider_by_text(self, lowered: str | Scan, original: str) -> str | None:
         """The first pack (in priority order) whose fingerprint occurs in the text."""
