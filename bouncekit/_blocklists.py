@@ -161,7 +161,8 @@ class _Table:
         # A list's pattern runs only when the text holds a literal it needs (None: unknown,
         # always runs); one combined pattern of all lists cost ~0.4 ms even on a short reply.
         self.needs = tuple(required_literals(b.pattern) for b in lists)
-        self.literals = frozenset(n for needs in self.needs for n in needs or ())
+        # ... and those the unknown-zone pattern needs: one lookup in the engine's scan
+        self.literals = frozenset(n for needs in self.needs for n in needs or ()) | _ZONE_NEEDS
         # The same literals looked up in the engine's scan of the text (its grams and words).
         self.index = Keywords(self.literals)
         # literal -> positions of the lists it admits; `unread`: lists of no known literal
@@ -209,7 +210,8 @@ def listed_ip(text: str, exclude: str | None = None) -> str | None:
 
 
 def blocklist_literals() -> frozenset[str]:
-    """The literals one of which each list's pattern needs (for a registry's index)."""
+    """The literals one of which each list's pattern needs, and those of the unknown-zone
+    pattern (for a registry's index)."""
     return _load().literals
 
 
@@ -238,7 +240,7 @@ def find_blocklist(
             # Only an IP list lists an IP; a refused query or a dead list lists nobody.
             ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None
             return BlocklistHit(bl, ip)
-    m = _ZONE.search(head) if any(n in folded for n in _ZONE_NEEDS) else None
+    m = _ZONE.search(head) if not _ZONE_NEEDS.isdisjoint(present) else None
     if m is None:
         return None
     zone = m.group(1).lower().rstrip(".")

@@ -95,6 +95,8 @@ _HOST_PREFIX = regex.compile(
     r":?\s+(?=[245]\d\d\b|[245]\.\d{1,3}\.\d)",
     regex.IGNORECASE,
 )
+# What `_HOST_PREFIX` can start with: "host" or "SIZE=" under IGNORECASE (ſ matches s).
+_HOST_FIRST = frozenset("hHsS\u017f")
 # A local verdict quoting the last remote reply at its end: "554 4.4.7 Message expired:
 # unable to deliver in 840 minutes.<421 4.4.2 Connection timed out>" (Amazon WorkMail/SES).
 _QUOTED_LAST_REPLY = regex.compile(
@@ -172,19 +174,19 @@ def unwrap(diagnostic: str) -> Unwrapped:
     m = _EXCHANGE.search(text) if " returned '" in low else None
     if m:
         text = m.group(1).strip()
-    m = _HOST_PREFIX.match(text)
+    m = _HOST_PREFIX.match(text) if text[:1] in _HOST_FIRST else None
     if m:
         host = host or m.group(1).rstrip(".")
         ip = ip or m.group(2)
         text = text[m.end() :]
     quoted = False
-    m = _SES.match(text)
+    m = _SES.match(text) if text[1:2] == "." and text[0] in "245" else None
     if m:
         text, quoted = f"{m.group(1)} {m.group(2).strip()}", True
     m = _QUOTED_LAST_REPLY.match(text) if ">" in text else None
     if m:
         text, quoted = m.group(1).strip(), True
-    m = _SENDMAIL_RELAYED.match(text)
+    m = _SENDMAIL_RELAYED.match(text) if text[3:5] == " <" and text[0] in "45" else None
     if m:
         text, quoted = text[m.end() :], True
     m = _M365_ARROW.search(text) if "->" in text else None

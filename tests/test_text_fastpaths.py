@@ -194,3 +194,26 @@ def test_find_reply_code_reads_a_leading_code_as_the_regex_does() -> None:
         text = "".join(rng.choices(pool, k=rng.randint(1, 7)))
         m = _CODE.search(text[:2000])
         assert find_reply_code(text) == (int(m.group(1)) if m else None), repr(text)
+
+
+def test_unwrap_gates_admit_every_first_character_the_patterns_match() -> None:
+    """`unwrap` tries its anchored wrapper patterns only on texts starting as they can."""
+    from bouncekit._text import _HOST_FIRST, _HOST_PREFIX, _SENDMAIL_RELAYED, _SES
+
+    samples = [
+        (_HOST_PREFIX, "host: mx.example.jp 550 5.2.2 full", 0, lambda t: t[:1] in _HOST_FIRST),
+        (_HOST_PREFIX, "SIZE=1543: host mx.example.jp [192.0.2.20]: 550 x", 0,
+         lambda t: t[:1] in _HOST_FIRST),
+        (_SES, "5.1.0 - Unknown address error 550-'5.2.2 <x@example.com>... Full'", 0,
+         lambda t: t[1:2] == "." and t[0] in "245"),
+        (_SES, "5.1.0 - Unknown address error 550-'5.2.2 <x@example.com>... Full'", 1,
+         lambda t: t[1:2] == "." and t[0] in "245"),
+        *[(_SENDMAIL_RELAYED, "554 <x@example.com>... 550 Host unknown", at,
+           lambda t: t[3:5] == " <" and t[0] in "45") for at in (0, 3, 4)],
+    ]  # fmt: skip
+    for pattern, text, at, gate in samples:
+        assert pattern.match(text) and gate(text)
+        for code in range(0x3000):  # every character in the gated place, and ſ, K, İ...
+            variant = text[:at] + chr(code) + text[at + 1 :]
+            if pattern.match(variant):
+                assert gate(variant), (pattern.pattern, variant)
