@@ -140,11 +140,15 @@ def classify_reply(
         raise TypeError(f"classify_reply() takes str, not {type(text).__name__}")
     if code is not None and (not isinstance(code, int) or isinstance(code, bool)):
         raise TypeError("code must be an int")
-    for name, value in (("recipient", recipient), ("remote_host", remote_host)):
-        if value is not None and not isinstance(value, str):
-            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    _check_options(registry, None)
-    reg = registry or default_registry()
+    if recipient is not None and not isinstance(recipient, str):
+        raise TypeError(f"recipient must be a str, not {type(recipient).__name__}")
+    if remote_host is not None and not isinstance(remote_host, str):
+        raise TypeError(f"remote_host must be a str, not {type(remote_host).__name__}")
+    if registry is None:
+        reg = default_registry()
+    else:
+        _check_options(registry, None)
+        reg = registry
     try:
         ev = reply_evidence(text, code=code, recipient=recipient, remote_host=remote_host)
         return _clean_bounce(classify(ev, reg))

@@ -627,6 +627,7 @@ def _bounce(
         key = key or _ADVICE.get(reason, "unknown")
     provider = registry.provider(pack_id)
     code, status = facts.code, facts.status
+    remote, command, feedback_type = facts.remote, facts.command, ev.feedback_type
     provenance, confidence = judge(ev, code, status)  # G10
     # Positional (as declared in `Bounce`): binding 21 keywords by name costs ~0.5 us a result.
     return Bounce(
@@ -641,12 +642,12 @@ def _bounce(
         blocklist,  # blocklist
         blocked_ip,  # blocked_ip
         provider,  # provider
-        _clean(facts.remote),  # remote_mta
-        _clean(facts.command),  # smtp_command
+        remote if remote is None else _clean(remote),  # remote_mta
+        command if command is None else _clean(command),  # smtp_command
         _clean(facts.text, MAX_DIAGNOSTIC) or "",  # diagnostic
         _advice(registry, key, provider, extra_links),  # advice
         match,  # match
-        _clean(ev.feedback_type),  # feedback_type
+        feedback_type if feedback_type is None else _clean(feedback_type),  # feedback_type
         ev.source,  # source
         _behind_gateway(registry, pack_id, facts.remote, ev.recipient),  # recipient_provider
         provenance,  # provenance

@@ -52,6 +52,9 @@ def _trie(words: list[str], depth: int = 0) -> list[str]:
     return out
 
 
+_NOTHING: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # what most matches hide
+
+
 class Scan:
     """A lowercased text, and what a keyword index found in it, made once per diagnostic.
 
@@ -91,18 +94,18 @@ class Keywords:
 
     def found(self, lowered: str) -> set[str]:
         present = {""} if "" in self._keywords else set()
-        hidden = self._hidden
-        for match, after in self._findall(lowered):
-            present.add(match)
-            sure_maybe = hidden.get((match, after))
-            if sure_maybe is None:
-                sure_maybe = self._hidden_by(match, after)
-            sure, maybe = sure_maybe
-            if sure:
+        add, hidden = present.add, self._hidden
+        for key in self._findall(lowered):
+            add(key[0])
+            more = hidden.get(key)
+            if more is None:
+                more = self._hidden_by(*key)
+            if more is not _NOTHING:
+                sure, maybe = more
                 present.update(sure)
-            for kw in maybe:
-                if kw in lowered:
-                    present.add(kw)
+                for kw in maybe:
+                    if kw in lowered:
+                        add(kw)
         return present
 
     def _hidden_by(self, match: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -133,7 +136,8 @@ class Keywords:
                 while at < len(words) and words[at].startswith(start):
                     maybe.append(words[at])
                     at += 1
-        found = self._hidden[key] = (tuple(sorted(sure)), tuple(sorted(set(maybe))))
+        found = (tuple(sorted(sure)), tuple(sorted(set(maybe)))) if sure or maybe else _NOTHING
+        self._hidden[key] = found
         return found
 
 
