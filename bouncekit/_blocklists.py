@@ -160,7 +160,7 @@ class _Table:
         self.lists = lists
         # A list's pattern runs only when the text holds a literal it needs (None: unknown,
         # always runs); one combined pattern of all lists cost ~0.4 ms even on a short reply.
-        self.needs = tuple(required_literals(b.pattern) for b in lists)
+        self.needs = tuple(required_literals(b.pattern, expand=True) for b in lists)
         # ... and those the unknown-zone pattern needs: one lookup in the engine's scan
         self.literals = frozenset(n for needs in self.needs for n in needs or ()) | _ZONE_NEEDS
         # The same literals looked up in the engine's scan of the text (its grams and words).

@@ -145,7 +145,9 @@ _BREAKING_ESCAPES = frozenset("bBdDsSwWAZ")  # one-letter classes and assertions
 _QUANTIFIERS = frozenset("?*+{")
 
 
-def required_literals(pattern: regex.Pattern[str]) -> frozenset[str] | None:
+def required_literals(
+    pattern: regex.Pattern[str], *, expand: bool = False
+) -> frozenset[str] | None:
     """Casefolded strings one of which occurs in any match of the pattern, or None if unsure.
 
     A conservative reading of the pattern: its branches (`a|b`), and in each the runs of
@@ -153,10 +155,15 @@ def required_literals(pattern: regex.Pattern[str]) -> frozenset[str] | None:
     best of them (the longest shortest string). Classes and assertions end a run; escapes
     other than one-letter classes give up (None). Casefolding covers IGNORECASE, full case
     folding included ("ss" matches "ß"); a case-sensitive part is only tested more loosely.
+
+    `expand`: a small class (`[45]`, `[0-7]`) or a group of plain alternatives (`(?:us|eu)`)
+    that must match goes on the run, spelt each way (at most `_MAX_SPELLINGS`): `\\.(?:us|eu)`
+    needs ".us" or ".eu", not "us" or "eu". More strings, each rarer: for a lookup in a
+    `Keywords` index (as many as it likes), not for a loop of `in` tests.
     """
     if pattern.flags & regex.VERBOSE:
         return None  # spaces and '#' are not characters there
-    found = _literals(pattern.pattern)
+    found = _literals(pattern.pattern, expand)
     return frozenset(s.casefold() for s in found) if found else None
 
 
@@ -170,18 +177,30 @@ def fold_for_literals(text: str) -> str:
     return folded
 
 
-def _literals(source: str) -> frozenset[str] | None:
+_MAX_SPELLINGS = 64  # ways a run may be spelt (required_literals' `expand`)
+
+
+def _literals(source: str, expand: bool = False) -> frozenset[str] | None:
     """Strings one of which occurs in any match of `source` (see required_literals)."""
     branches: list[frozenset[str]] = []
     choices: list[frozenset[str]] = []  # what the current branch needs, each way found
-    run: list[str] = []
+    run = [""]  # the current run of plain characters, each way it may be spelt
 
     def end_run() -> None:
-        if run:
-            choices.append(frozenset(["".join(run)]))
-            run.clear()
+        if run != [""]:
+            choices.append(frozenset(run))
+            run[:] = [""]
+
+    def extend(options: list[str], quantifier: str) -> None:
+        """The run goes on with one of `options` (a class or group that must match here)."""
+        if len(run) * len(options) > _MAX_SPELLINGS:
+            end_run()
+        run[:] = [s + o for s in run for o in options]
+        if quantifier in ("+", "{"):  # repeated: what follows the first one is not next
+            end_run()
 
     i = 0
+    quantified = -1  # where the last quantifier read ended
     while i < len(source):
         c = source[i]
         if c == "\\":
@@ -193,33 +212,52 @@ def _literals(source: str) -> frozenset[str] | None:
                     return None
                 end_run()
             else:
-                run.append(nxt)
+                run[:] = [s + nxt for s in run]
             i += 2
         elif c == "[":
-            i = skip_class(source, i)
-            end_run()
+            end = skip_class(source, i)
+            options = _class_chars(source[i:end]) if expand else None
+            if options is None or _optional(source, end):
+                end_run()
+            else:
+                extend(options, source[end : end + 1])
+            i = end
         elif c == "(":
             end = _group_end(source, i)
             if end < 0:
                 return None
-            end_run()
             inner = _group_body(source[i + 1 : end])
-            if inner is not None and not _optional(source, end + 1):
-                found = _literals(inner)
-                if found:
-                    choices.append(found)
+            spellings = _spellings(inner) if expand and inner is not None else None
+            if spellings is not None and not _optional(source, end + 1):
+                extend(spellings, source[end + 1 : end + 2])
+            else:
+                end_run()
+                if inner is not None and not _optional(source, end + 1):
+                    found = _literals(inner, expand)
+                    if found:
+                        choices.append(found)
             i = end + 1
         elif c == ")":
             return None  # unbalanced
         elif c in _QUANTIFIERS:
-            if c in "?*{" and run:
-                run.pop()  # the quantified character may be absent
+            if i == quantified and c in "?+":
+                i += 1  # lazy or possessive: the quantifier before it was read
+                continue
+            quantified = i + 1
+            if c == "?" and expand and run != [""] and len(run) * 2 <= _MAX_SPELLINGS:
+                # an optional character: the run goes on, spelt with and without it
+                run[:] = run + [s[:-1] for s in run]
+                i += 1
+                continue
+            if c in "?*{" and run != [""]:
+                run[:] = [s[:-1] for s in run]  # the quantified character may be absent
             end_run()
             if c == "{":
                 close = source.find("}", i)
                 if close < 0:
                     return None
-                i = close
+                i = quantified = close + 1
+                continue
             i += 1
         elif c in "|.^$":
             end_run()
@@ -230,13 +268,45 @@ def _literals(source: str) -> frozenset[str] | None:
                 choices.clear()
             i += 1
         else:
-            run.append(c)
+            run[:] = [s + c for s in run]
             i += 1
     end_run()
     if not choices:
         return None
     branches.append(_best(choices))
     return frozenset[str]().union(*branches)
+
+
+_PLAIN = re.compile(r"[^\\\[\](){}?*+.^$]*+")  # characters that stand for themselves
+
+
+def _spellings(body: str) -> list[str] | None:
+    """The strings a group body of plain alternatives (`us|eu|uk`) matches, else None."""
+    options = body.split("|")
+    if len(options) > _MAX_SPELLINGS or not all(_PLAIN.fullmatch(o) for o in options):
+        return None
+    return options
+
+
+def _class_chars(source: str) -> list[str] | None:
+    """The characters a small plain class (`[45]`, `[0-7]`, `[.:]`) matches, else None
+    (negated, nested, escaped, set operations, or more than a few characters)."""
+    body = source[1:-1]
+    if not body or body[0] == "^" or any(c in body for c in "[]\\&~|") or "--" in body:
+        return None
+    chars: list[str] = []
+    i = 0
+    while i < len(body):
+        if i + 2 < len(body) and body[i + 1] == "-":
+            lo, hi = ord(body[i]), ord(body[i + 2])
+            if hi < lo or hi - lo > 9:
+                return None
+            chars += map(chr, range(lo, hi + 1))
+            i += 3
+        else:
+            chars.append(body[i])
+            i += 1
+    return chars if len(chars) <= 10 else None
 
 
 def _best(choices: list[frozenset[str]]) -> frozenset[str]:

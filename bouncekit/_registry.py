@@ -81,7 +81,7 @@ class Registry:
             (
                 p.id,
                 p.fingerprints,
-                tuple((pat, required_literals(pat)) for pat in p.fingerprint_patterns),
+                tuple((pat, required_literals(pat, expand=True)) for pat in p.fingerprint_patterns),
             )
             for p in ordered
             if p.kind != "generic"

@@ -62,7 +62,20 @@ class EnhancedStatus:
         m = _STATUS.search(text[:2000])
         if m is None:
             return None
-        return cls(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        spelt = m.group()
+        status = _READ.get(spelt) if cls is EnhancedStatus else None
+        if status is None:
+            status = cls(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            if cls is EnhancedStatus and len(_READ) < _READ_MAX:
+                _READ[spelt] = status
+        return status
+
+
+# The statuses read from texts, by spelling: replies repeat a few ("5.1.1", "5.7.1") and a
+# status is immutable, so one record is shared (a frozen dataclass costs ~0.4 us to build).
+# Bounded, so that texts full of odd statuses cannot grow it.
+_READ: dict[str, EnhancedStatus] = {}
+_READ_MAX = 4096
 
 
 def parse_status_field(value: str | None) -> EnhancedStatus | None:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import regex
 
+from bouncekit._types import _fast_init
+
 MAX_DIAGNOSTIC = 1000  # characters kept of a diagnostic (G7)
 MAX_ADDRESS = 254  # octets of an address (RFC 5321)
 MAX_FIELD = 255  # any other returned string
@@ -117,6 +119,7 @@ _CONTINUATION = regex.compile(r"(?<=\s)([245]\d\d)[- ](?:([245]\.\d{1,3}\.\d{1,3
 _TRANSCRIPT = regex.compile(r"<<<\s?|>>>\s?")
 
 
+@_fast_init
 @dataclass(frozen=True, slots=True)
 class Unwrapped:
     """A diagnostic with its relay wrapper removed, and what the wrapper told."""

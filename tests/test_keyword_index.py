@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bouncekit import default_registry
 from bouncekit._blocklists import _ZONE, blocklist_literals, blocklists, find_blocklist
-from bouncekit._keywords import Keywords, Scan, required_literals
+from bouncekit._keywords import Keywords, Scan, fold_for_literals, required_literals
 from bouncekit._schema import PATTERN_FLAGS
 from tests.conftest import CORPUS
 
@@ -46,7 +46,7 @@ def test_keyword_index_finds_exactly_the_substrings() -> None:
     indexes.append(("fingerprints", Keywords(fingerprints), fingerprints))
     combined = {k for r in REGISTRY.rules() for k in r.keywords} | fingerprints
     combined |= {n for p in REGISTRY.packs for f in p.fingerprint_patterns
-                 for n in required_literals(f) or ()}  # fmt: skip
+                 for n in required_literals(f, expand=True) or ()}  # fmt: skip
     combined |= blocklist_literals()
     for text in TEXTS:
         lowered = text.lower()
@@ -132,18 +132,53 @@ def _patterns() -> list[regex.Pattern[str]]:
     return [*out, _ZONE]
 
 
-def test_required_literals_never_skip_a_match() -> None:
+@pytest.mark.parametrize("expand", [False, True])
+def test_required_literals_never_skip_a_match(expand: bool) -> None:
     checked = 0
     for pattern in _patterns():
-        needs = required_literals(pattern)
+        needs = required_literals(pattern, expand=expand)
         if needs is None:
             continue
         for text in TEXTS:
             if pattern.search(text):
                 checked += 1
-                folded = text.casefold()
+                folded = fold_for_literals(text)
                 assert any(n in folded for n in needs), (pattern.pattern, needs, text)
     assert checked > 500  # the check saw real matches
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (r"\.(?:us|eu)\d", {".us", ".eu"}),  # a group of plain alternatives joins the run
+        (r"(?:BL|RL)[01]{6}\b", {"bl0", "bl1", "rl0", "rl1"}),  # a small class, once at least
+        (r"\b[45]\.[0-1]\.\d", {"4.0.", "4.1.", "5.0.", "5.1."}),
+        (r"\(A?S\d", {"(as", "(s"}),  # an optional character: with and without it
+        (r"ab??c", {"abc", "ac"}),  # a lazy `??` is not a second optional character
+        (r"x[a-z]y", {"x"}),  # a large class still ends the run
+        (r"x[0-1]?y", {"x"}),  # an optional class too
+        (r"x(?:a|b)?y", {"x"}),  # and an optional group
+        (r"x(?:a|b\d)y", {"x"}),  # a group that is not plain alternatives is read as before
+        (r"x[^ab]y", {"x"}),  # a negated class
+        (r"x[0-9]{2}y", {"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"}),
+    ],
+)
+def test_required_literals_expanded_reading(source: str, expected: set[str]) -> None:
+    pattern = regex.compile(source, PATTERN_FLAGS)
+    assert required_literals(pattern, expand=True) == frozenset(expected)
+
+
+@given(st.text(alphabet="ab", min_size=1, max_size=3), st.lists(st.sampled_from(
+    ["a", "b", "ab", "[ab]", "[a-b]", "(?:a|ba)", "b?", "a+", "[ab]{2}", "(?:ab|b)+", "."]
+), min_size=1, max_size=6), st.text(alphabet="abAB.", max_size=16))  # fmt: skip
+def test_required_literals_expanded_never_skip_a_match(
+    head: str, parts: list[str], text: str
+) -> None:
+    """Patterns made of the pieces `expand` reads, on texts made of their characters."""
+    pattern = regex.compile(head + "".join(parts), PATTERN_FLAGS)
+    needs = required_literals(pattern, expand=True)
+    if needs is not None and pattern.search(text):
+        assert any(n in fold_for_literals(text) for n in needs), (pattern.pattern, needs)
 
 
 @pytest.mark.parametrize(
