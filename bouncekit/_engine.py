@@ -222,7 +222,7 @@ def first_rule(
     candidate of each message.
     """
     status_text: str | None = None
-    for rule in pack.candidates(Scan.of(lowered)):
+    for rule in pack.candidates(lowered):
         if rule.status:
             if status is None:
                 continue

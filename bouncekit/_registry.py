@@ -44,31 +44,38 @@ class CompiledPack:
         self.pack = pack
         self.rules = pack.rules
         self.index: Keywords | None = None  # the combined index of the registry holding it
-        # keyword -> positions of the rules it admits; rules without keywords always run
-        self._keyword_rules: dict[str, list[int]] = {}
+        # keyword -> the rules it admits, as a bit per rule position (bit i: rules[i]); the
+        # rules without keywords always run
+        self._keyword_rules: dict[str, int] = {}
+        self._plain_rules = 0
         for i, rule in enumerate(pack.rules):
             for kw in rule.keywords:
-                self._keyword_rules.setdefault(kw, []).append(i)
-        self._plain_rules = [i for i, r in enumerate(pack.rules) if not r.keywords]
+                self._keyword_rules[kw] = self._keyword_rules.get(kw, 0) | 1 << i
+            if not rule.keywords:
+                self._plain_rules |= 1 << i
         self.advice = {a.key: a for a in pack.advice}
 
     def candidates(self, text: str | Scan) -> Iterator[Rule]:
-        """Rules whose keywords occur (or that have none), in file order.
+        """Rules whose keywords occur (or that have none), in file order, one at a time (the
+        engine stops at the first that fires: the others are never looked at).
 
         A scan made by the registry holding the pack already knows which of its keywords
         occur: the pack only looks its rules up. Any other text (a caller outside the
         engine) is searched for them plainly.
         """
-        scan = Scan.of(text)
+        scan = text if isinstance(text, Scan) else Scan(text)
         found = scan.present if scan.index is self.index else None
         if found is None:
             found = {kw for kw in self._keyword_rules if kw in scan.lowered}
-        admitted = set(self._plain_rules)
+        admitted = self._plain_rules
         by_keyword = self._keyword_rules
         for kw in by_keyword.keys() & found:
-            admitted.update(by_keyword[kw])
-        for i in sorted(admitted):
-            yield self.rules[i]
+            admitted |= by_keyword[kw]
+        rules = self.rules
+        while admitted:
+            lowest = admitted & -admitted
+            yield rules[lowest.bit_length() - 1]
+            admitted ^= lowest
 
 
 class Registry:
