@@ -149,18 +149,19 @@ class Registry:
             else:
                 self._host_index.setdefault(bare, i)
         # What admits a pack to the pattern searches: a fingerprint of it found in the text,
-        # a literal one of its patterns needs, or a pattern with no known literal.
-        self._fp_packs: dict[str, list[int]] = {}
-        self._needs_packs: dict[str, list[int]] = {}
-        self._always_packs: list[int] = []
+        # a literal one of its patterns needs, or a pattern with no known literal. Packs as
+        # bits (bit i: _fingerprints[i]), tried lowest first: in priority order.
+        self._fp_packs: dict[str, int] = {}
+        self._needs_packs: dict[str, int] = {}
+        self._always_packs = 0
         for i, (_, fps, patterns) in enumerate(self._fingerprints):
             for fp in fps:
-                self._fp_packs.setdefault(fp, []).append(i)
+                self._fp_packs[fp] = self._fp_packs.get(fp, 0) | 1 << i
             for _, needs in patterns:
                 if needs is None:
-                    self._always_packs.append(i)
+                    self._always_packs |= 1 << i
                 for n in needs or ():
-                    self._needs_packs.setdefault(n, []).append(i)
+                    self._needs_packs[n] = self._needs_packs.get(n, 0) | 1 << i
         # One pre-filter for the whole registry: every rule keyword of every pack, every
         # fingerprint, every literal a fingerprint or blocklist pattern needs, found once
         # per text (`Scan.present`); each stage then narrows from that set.
@@ -168,10 +169,9 @@ class Registry:
         for cp in self._packs.values():
             cp.index = self._index
         # What a string found in the text admits to the fingerprint searches, both ways.
-        self._admits: dict[str, list[int]] = {}
-        for table in (self._fp_packs, self._needs_packs):
-            for key, positions in table.items():
-                self._admits.setdefault(key, []).extend(positions)
+        self._admits = dict(self._fp_packs)
+        for key, bits in self._needs_packs.items():
+            self._admits[key] = self._admits.get(key, 0) | bits
         self._check_advice()
         # Results share these (they are immutable): one Provider per pack, and the advice
         # worded for each (key, provider) pair the first time a bounce needs it.
@@ -259,14 +259,21 @@ class Registry:
         # Usually case folding is lower(): the literals the patterns need are then among the
         # strings found in the text; else each is looked for in the folded text.
         usual = folded == scan.lowered
+        admitted = self._always_packs
         if usual:
-            admitted = {i for s in self._admits.keys() & present for i in self._admits[s]}
+            admits = self._admits
+            for s in admits.keys() & present:
+                admitted |= admits[s]
         else:
-            admitted = {i for s in self._fp_packs.keys() & present for i in self._fp_packs[s]}
-            admitted.update(i for n, p in self._needs_packs.items() if n in folded for i in p)
-        admitted.update(self._always_packs)
-        for i in sorted(admitted):
-            pack_id, words, patterns = self._fingerprints[i]
+            for s in self._fp_packs.keys() & present:
+                admitted |= self._fp_packs[s]
+            for n, bits in self._needs_packs.items():
+                if n in folded:
+                    admitted |= bits
+        while admitted:
+            lowest = admitted & -admitted
+            admitted ^= lowest
+            pack_id, words, patterns = self._fingerprints[lowest.bit_length() - 1]
             if not present.isdisjoint(words):
                 return pack_id
             for pat, needs in patterns:
