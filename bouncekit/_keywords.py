@@ -95,17 +95,18 @@ class Keywords:
     def found(self, lowered: str) -> set[str]:
         present = {""} if "" in self._keywords else set()
         add, hidden = present.add, self._hidden
+        maybe: set[str] = set()  # tried once each, after: a text may repeat a match 1000 times
         for key in self._findall(lowered):
             add(key[0])
             more = hidden.get(key)
             if more is None:
                 more = self._hidden_by(*key)
             if more is not _NOTHING:
-                sure, maybe = more
-                present.update(sure)
-                for kw in maybe:
-                    if kw in lowered:
-                        add(kw)
+                present.update(more[0])
+                maybe.update(more[1])
+        for kw in maybe - present:
+            if kw in lowered:
+                add(kw)
         return present
 
     def _hidden_by(self, match: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
