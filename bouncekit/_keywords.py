@@ -52,7 +52,10 @@ def _trie(words: list[str], depth: int = 0) -> list[str]:
     return out
 
 
-_NOTHING: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # what most matches hide
+# What a match hides: the keywords inside it, and by next character the keywords that start
+# inside it and go on with that character.
+_Hidden = tuple[tuple[str, ...], dict[str, tuple[str, ...]]]
+_NOTHING: _Hidden = ((), {})  # what most matches hide
 
 
 class Scan:
@@ -70,56 +73,47 @@ class Scan:
         self.index = index
         self.present = index.found(lowered) if index is not None else None
 
-    @staticmethod
-    def of(text: str | Scan) -> Scan:
-        return text if isinstance(text, Scan) else Scan(text)
-
 
 class Keywords:
     """Which of a set of lowercase keywords occur in a lowercased text (`found`): exactly
     those that are substrings of it, as `kw in text` says, overlaps and all."""
 
-    __slots__ = ("_alphabet", "_findall", "_hidden", "_keywords", "_sorted")
+    __slots__ = ("_findall", "_hidden", "_keywords", "_sorted")
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self._sorted = sorted(set(keywords))
         self._keywords = frozenset(self._sorted)
-        self._alphabet = frozenset("".join(self._sorted))
         words = [w for w in self._sorted if w]
         # group 1: the longest keyword where the search stands; group 2: the next character
         source = f"({'|'.join(_trie(words))})(?=(.?))" if words else r"(?!)()()"
         self._findall = re.compile(source, re.DOTALL).findall
-        # (match, next character) -> (keywords inside the match, keywords to confirm)
-        self._hidden: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        # keyword -> what a match of it hides (worked out on first sight: at most one entry
+        # per keyword)
+        self._hidden: dict[str, _Hidden] = {}
 
     def found(self, lowered: str) -> set[str]:
         present = {""} if "" in self._keywords else set()
         add, hidden = present.add, self._hidden
         maybe: set[str] = set()  # tried once each, after: a text may repeat a match 1000 times
-        for key in self._findall(lowered):
-            add(key[0])
-            more = hidden.get(key)
+        for match, after in self._findall(lowered):
+            add(match)
+            more = hidden.get(match)
             if more is None:
-                more = self._hidden_by(*key)
+                more = self._hidden_by(match)
             if more is not _NOTHING:
-                present.update(more[0])
-                maybe.update(more[1])
+                sure, going_on = more
+                present.update(sure)
+                if after in going_on:
+                    maybe.update(going_on[after])
         for kw in maybe - present:
             if kw in lowered:
                 add(kw)
         return present
 
-    def _hidden_by(self, match: str, after: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-        """What a match followed by `after` may hide, worked out once and kept: the keywords
-        inside it, and those that start inside it and go on with `after` (a search for the
-        longest keyword at each stop never sees them). At most keywords x alphabet entries:
-        a character no keyword has is kept as "" (nothing can go on with it)."""
-        if after not in self._alphabet:
-            after = ""
-        key = (match, after)
-        found = self._hidden.get(key)
-        if found is not None:
-            return found
+    def _hidden_by(self, match: str) -> _Hidden:
+        """What a match may hide, worked out once per keyword and kept: the keywords inside
+        it, and by next character those that start inside it and go on with that character
+        (the search, which stops at the longest keyword at each place, never sees them)."""
         keywords = self._keywords
         sure = {
             match[i:j]
@@ -128,17 +122,19 @@ class Keywords:
             if match[i:j] in keywords
         }
         sure.discard(match)
-        maybe: list[str] = []
-        if after:
-            words = self._sorted
-            for i in range(1, len(match)):
-                start = match[i:] + after
-                at = bisect_left(words, start)
-                while at < len(words) and words[at].startswith(start):
-                    maybe.append(words[at])
-                    at += 1
-        found = (tuple(sorted(sure)), tuple(sorted(set(maybe)))) if sure or maybe else _NOTHING
-        self._hidden[key] = found
+        going_on: dict[str, set[str]] = {}
+        words = self._sorted
+        for i in range(1, len(match)):
+            start = match[i:]
+            at = bisect_left(words, start)
+            while at < len(words) and words[at].startswith(start):
+                if len(words[at]) > len(start):
+                    going_on.setdefault(words[at][len(start)], set()).add(words[at])
+                at += 1
+        found: _Hidden = _NOTHING
+        if sure or going_on:
+            found = (tuple(sorted(sure)), {c: tuple(sorted(ws)) for c, ws in going_on.items()})
+        self._hidden[match] = found
         return found
 
 
