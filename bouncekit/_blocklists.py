@@ -165,12 +165,15 @@ class _Table:
         self.literals = frozenset(n for needs in self.needs for n in needs or ()) | _ZONE_NEEDS
         # The same literals looked up in the engine's scan of the text (its grams and words).
         self.index = Keywords(self.literals)
-        # literal -> positions of the lists it admits; `unread`: lists of no known literal
-        self.by_literal: dict[str, list[int]] = {}
+        # literal -> the lists it admits, a bit per position (bit i: lists[i], tried lowest
+        # first: in table order); `unread`: the lists of no known literal, always tried
+        self.by_literal: dict[str, int] = {}
+        self.unread = 0
         for i, needs in enumerate(self.needs):
             for n in needs or ():
-                self.by_literal.setdefault(n, []).append(i)
-        self.unread = [i for i, needs in enumerate(self.needs) if needs is None]
+                self.by_literal[n] = self.by_literal.get(n, 0) | 1 << i
+            if needs is None:
+                self.unread |= 1 << i
 
 
 _table: _Table | None = None
@@ -231,11 +234,14 @@ def find_blocklist(
         present = scan.present if scan.present is not None else table.index.found(scan.lowered)
     else:
         present = {n for n in table.literals if n in folded}
-    admitted = set(table.unread)  # the lists that can be named here, tried in table order
-    for literal in table.by_literal.keys() & present:
-        admitted.update(table.by_literal[literal])
-    for i in sorted(admitted):
-        bl = table.lists[i]
+    admitted = table.unread  # the lists that can be named here
+    by_literal = table.by_literal
+    for literal in by_literal.keys() & present:
+        admitted |= by_literal[literal]
+    while admitted:
+        lowest = admitted & -admitted
+        admitted ^= lowest
+        bl = table.lists[lowest.bit_length() - 1]
         if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):
             # Only an IP list lists an IP; a refused query or a dead list lists nobody.
             ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None
