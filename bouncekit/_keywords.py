@@ -153,14 +153,19 @@ def required_literals(
     other than one-letter classes give up (None). Casefolding covers IGNORECASE, full case
     folding included ("ss" matches "ß"); a case-sensitive part is only tested more loosely.
 
-    `expand`: a small class (`[45]`, `[0-7]`) or a group of plain alternatives (`(?:us|eu)`)
-    that must match goes on the run, spelt each way (at most `_MAX_SPELLINGS`): `\\.(?:us|eu)`
-    needs ".us" or ".eu", not "us" or "eu". More strings, each rarer: for a lookup in a
-    `Keywords` index (as many as it likes), not for a loop of `in` tests.
+    `expand`: a small class (`[45]`, `[0-7]`), a group of plain alternatives (`(?:us|eu)`)
+    that must match, or an optional character goes on the run, spelt each way (at most
+    `_MAX_SPELLINGS`): `\\.(?:us|eu)` needs ".us" or ".eu", not "us" or "eu". More strings,
+    each rarer: for a lookup in a `Keywords` index (as many as it likes), not for a loop of
+    `in` tests.
     """
     if pattern.flags & regex.VERBOSE:
         return None  # spaces and '#' are not characters there
     found = _literals(pattern.pattern, expand)
+    if found and expand:
+        # No spelling starts with white space (what follows it is in every match too): one
+        # such keyword makes a `Keywords` search stop at every space of every text.
+        found = frozenset(s.lstrip() for s in found)
     return frozenset(s.casefold() for s in found) if found else None
 
 

@@ -161,6 +161,7 @@ def test_required_literals_never_skip_a_match(expand: bool) -> None:
         (r"x(?:a|b\d)y", {"x"}),  # a group that is not plain alternatives is read as before
         (r"x[^ab]y", {"x"}),  # a negated class
         (r"x[0-9]{2}y", {"x0", "x1", "x2", "x3", "x4", "x5", "x6", "x7", "x8", "x9"}),
+        (r"^4\d\d[- ]4\.5\.0 x", {"-4.5.0 x", "4.5.0 x"}),  # no spelling starts with a space
     ],
 )
 def test_required_literals_expanded_reading(source: str, expected: set[str]) -> None:
