@@ -52,10 +52,10 @@ def _trie(words: list[str], depth: int = 0) -> list[str]:
     return out
 
 
-# What a match hides: the keywords inside it, and by next character the keywords that start
-# inside it and go on with that character.
-_Hidden = tuple[tuple[str, ...], dict[str, tuple[str, ...]]]
-_NOTHING: _Hidden = ((), {})  # what most matches hide
+# What a match hides: the keywords inside it, the places in it where a longer keyword may
+# start, and by next character the keywords that start there and go on with it.
+_Hidden = tuple[tuple[str, ...], tuple[int, ...], dict[str, tuple[str, ...]]]
+_NOTHING: _Hidden = ((), (), {})  # what many matches hide (never written to)
 
 
 class Scan:
@@ -78,7 +78,7 @@ class Keywords:
     """Which of a set of lowercase keywords occur in a lowercased text (`found`): exactly
     those that are substrings of it, as `kw in text` says, overlaps and all."""
 
-    __slots__ = ("_findall", "_hidden", "_keywords", "_sorted")
+    __slots__ = ("_alphabet", "_findall", "_hidden", "_keywords", "_pattern", "_sorted")
 
     def __init__(self, keywords: Iterable[str]) -> None:
         self._sorted = sorted(set(keywords))
@@ -86,15 +86,20 @@ class Keywords:
         # The search, compiled on first use (~20 ms for a registry's ~1,500 keywords): a
         # registry built and not yet used (`bouncekit check`) does not pay for it.
         self._findall: Callable[[str], list[tuple[str, str]]] | None = None
+        self._pattern: re.Pattern[str] | None = None
+        self._alphabet = frozenset("".join(self._sorted))  # what a keyword can go on with
         # keyword -> what a match of it hides (worked out on first sight: at most one entry
         # per keyword)
         self._hidden: dict[str, _Hidden] = {}
 
-    def _compile(self) -> Callable[[str], list[tuple[str, str]]]:
+    def _source(self) -> str:
         words = [w for w in self._sorted if w]
         # group 1: the longest keyword where the search stands; group 2: the next character
-        source = f"({'|'.join(_trie(words))})(?=(.?))" if words else r"(?!)()()"
-        findall = self._findall = re.compile(source, re.DOTALL).findall
+        return f"({'|'.join(_trie(words))})(?=(.?))" if words else r"(?!)()()"
+
+    def _compile(self) -> Callable[[str], list[tuple[str, str]]]:
+        self._pattern = re.compile(self._source(), re.DOTALL)
+        findall = self._findall = self._pattern.findall
         return findall
 
     def found(self, lowered: str) -> set[str]:
@@ -107,40 +112,61 @@ class Keywords:
             if more is None:
                 more = self._hidden_by(match)
             if more is not _NOTHING:
-                sure, going_on = more
+                sure, offsets, going_on = more
                 present.update(sure)
-                if after in going_on:
-                    maybe.update(going_on[after])
+                if offsets and after:
+                    more_words = going_on.get(after)
+                    if more_words is None:
+                        more_words = self._going_on(match, offsets, after)
+                    maybe.update(more_words)
         for kw in maybe - present:
             if kw in lowered:
                 add(kw)
         return present
 
     def _hidden_by(self, match: str) -> _Hidden:
-        """What a match may hide, worked out once per keyword and kept: the keywords inside
-        it, and by next character those that start inside it and go on with that character
-        (the search, which stops at the longest keyword at each place, never sees them)."""
-        keywords = self._keywords
-        sure = {
-            match[i:j]
-            for i in range(len(match))
-            for j in range(i + 1, len(match) + 1)
-            if match[i:j] in keywords
-        }
+        """What a match may hide, worked out on first sight and kept (one entry per keyword):
+        the keywords inside it (those starting at each of its places are prefixes of the
+        longest that does), and the places where a longer keyword may start and go on past
+        its end (the search, which stops at the longest keyword at each place, skips them)."""
+        assert self._pattern is not None  # compiled by the search that found the match
+        matcher, keywords, words = self._pattern.match, self._keywords, self._sorted
+        sure: set[str] = set()
+        offsets: list[int] = []
+        for i in range(len(match)):
+            m = matcher(match, i)
+            if m is not None:
+                longest = m.group(1)
+                sure.update(longest[:j] for j in range(1, len(longest) + 1))
+            rest = match[i:]
+            at = bisect_left(words, rest)
+            # sorted: the keywords that start with `rest` follow `at`, `rest` itself first
+            longer = at + (at < len(words) and words[at] == rest)
+            if i and longer < len(words) and words[longer].startswith(rest):
+                offsets.append(i)  # a keyword longer than `rest` starts with it
+        sure &= keywords
         sure.discard(match)
-        going_on: dict[str, set[str]] = {}
+        found: _Hidden = _NOTHING
+        if sure or offsets:
+            found = (tuple(sorted(sure)), tuple(offsets), {})
+        self._hidden[match] = found
+        return found
+
+    def _going_on(self, match: str, offsets: tuple[int, ...], after: str) -> tuple[str, ...]:
+        """The keywords that start at one of `offsets` of a match and go on with `after`;
+        kept by the match's entry when `after` is a character of some keyword (else there is
+        none: nothing is kept, so that the entries stay few whatever a text holds)."""
         words = self._sorted
-        for i in range(1, len(match)):
-            start = match[i:]
+        out: list[str] = []
+        for i in offsets:
+            start = match[i:] + after
             at = bisect_left(words, start)
             while at < len(words) and words[at].startswith(start):
-                if len(words[at]) > len(start):
-                    going_on.setdefault(words[at][len(start)], set()).add(words[at])
+                out.append(words[at])
                 at += 1
-        found: _Hidden = _NOTHING
-        if sure or going_on:
-            found = (tuple(sorted(sure)), {c: tuple(sorted(ws)) for c, ws in going_on.items()})
-        self._hidden[match] = found
+        found = tuple(out)
+        if found or after in self._alphabet:
+            self._hidden[match][2][after] = found
         return found
 
 

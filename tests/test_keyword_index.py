@@ -254,3 +254,16 @@ def test_pack_candidates_from_the_registry_scan_are_the_packs_own() -> None:
         shared, own = REGISTRY.scan(lowered), Scan(lowered)  # found by the index, or by `in`
         for cp in packs:
             assert list(cp.candidates(shared)) == list(cp.candidates(own)), (cp.pack.id, text)
+
+
+def test_keyword_index_keeps_at_most_one_entry_per_keyword() -> None:
+    """What the index learns from texts is bounded by its keywords, whatever a text holds."""
+    keywords = ["mailbox", "box full", "full", "5.1.1"]
+    index = Keywords(keywords)
+    rng = random.Random(7)
+    for _ in range(500):
+        text = "mailbox" + chr(rng.randrange(0x20, 0x3000)) + " 5.1.1" + chr(rng.randrange(0x3000))
+        assert index.found(text) == {k for k in keywords if k in text}
+    assert set(index._hidden) <= set(keywords)
+    alphabet = set("".join(keywords))
+    assert all(set(going_on) <= alphabet for _, _, going_on in index._hidden.values())
