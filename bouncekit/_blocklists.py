@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from bouncekit._errors import SignatureError
-from bouncekit._keywords import Keywords, Scan, required_literals
+from bouncekit._keywords import Keywords, Scan, fold_for_literals, required_literals
 
 KINDS = ("ip", "domain", "reputation", "receiver_error", "defunct")
 _KEYS = {"id", "name", "kind", "pattern", "context", "lookup", "lookup_ip", "note", "advice"}
@@ -229,8 +229,8 @@ def find_blocklist(
     """
     table = _load()
     head = text[:SCAN_LIMIT]
-    folded = head.casefold()
-    if scan is not None and scan.lowered == folded:  # the usual case: case folding is lower()
+    folded = fold_for_literals(head)
+    if scan is not None and scan.lowered == folded:  # usually case folding is lower()
         present = scan.present if scan.present is not None else table.index.found(scan.lowered)
     else:
         present = {n for n in table.literals if n in folded}

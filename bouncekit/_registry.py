@@ -27,7 +27,7 @@ from typing import Any
 
 from bouncekit._blocklists import blocklist_literals
 from bouncekit._errors import SignatureError
-from bouncekit._keywords import Keywords, Scan, required_literals
+from bouncekit._keywords import Keywords, Scan, fold_for_literals, required_literals
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text
 from bouncekit._types import Advice, Provider
 
@@ -255,9 +255,9 @@ class Registry:
         scan = self.scan(lowered)
         present = scan.present
         assert present is not None  # made by self.scan
-        folded = original.casefold()
-        # Usually case folding is lower(): the literals the patterns need are then among the
-        # strings found in the text; else each is looked for in the folded text.
+        folded = fold_for_literals(original)
+        # Usually case folding is lower() (and no İ): the literals the patterns need are then
+        # among the strings found in the text; else each is looked for in the folded text.
         usual = folded == scan.lowered
         admitted = self._always_packs
         if usual:

@@ -236,6 +236,19 @@ def test_provider_by_text_is_the_first_pack_a_scan_finds() -> None:
     assert found > 300  # providers were named in the texts checked
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "550 5.7.1 mx-smtp\u0130n12.me.com refused",  # İ: `regex` matches i, lower() adds a dot
+        "550 5.7.1 MX-SMTPIN12.ME.COM refused",
+        "550 5.7.1 Stra\u00dfe mx-smtpin12.me.com",  # ß: case folding is not lower()
+    ],
+)
+def test_provider_by_text_beyond_lowercase(text: str) -> None:
+    assert _provider_by_scanning(text) == "apple"
+    assert REGISTRY.provider_by_text(text.lower(), text) == "apple"
+
+
 def test_find_blocklist_reads_the_engines_scan_as_it_reads_the_text() -> None:
     named = 0
     for text in TEXTS:
