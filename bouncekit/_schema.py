@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
@@ -128,7 +128,7 @@ def _str_list(value: Any, origin: str, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-# What a LazyPattern binds from its compiled pattern on first use (the rest: __getattr__).
+# The methods a LazyPattern takes from its compiled pattern on first use.
 _BOUND = (
     "findall", "finditer", "fullmatch", "match", "search", "split", "splititer", "sub", "subn",
 )  # fmt: skip
@@ -138,30 +138,17 @@ class LazyPattern:
     """A verified built-in pattern, compiled on its first use; it stands for that pattern.
 
     `.pattern` and `.flags` (the compiled pattern's, recorded in the manifest) answer without
-    compiling: `required_literals` reads only them. The first use of anything else compiles
-    the pattern and binds its methods on this object, so that later calls cost what the
-    compiled pattern's own do. Threads racing a first use compile it twice, to equal
-    patterns, and each binds the same methods: no lock is needed.
+    compiling: `required_literals` reads only them. The first call of a method compiles the
+    pattern and puts its methods in the instance's `__dict__`, where they are found before
+    the class's: later calls cost what the compiled pattern's own do (no `__getattr__`, whose
+    hook would slow every attribute read). Threads racing a first use compile it twice, to
+    equal patterns, and bind equal methods: no lock is needed.
     """
-
-    __slots__ = ("_compiled", "_compile_flags", "flags", "pattern", *_BOUND)
-
-    pattern: str
-    flags: int
-    findall: Callable[..., Any]
-    finditer: Callable[..., Any]
-    fullmatch: Callable[..., Any]
-    match: Callable[..., Any]
-    search: Callable[..., Any]
-    split: Callable[..., Any]
-    splititer: Callable[..., Any]
-    sub: Callable[..., Any]
-    subn: Callable[..., Any]
 
     def __init__(self, source: str, compile_flags: int, flags: int) -> None:
         self.pattern = source
-        self._compile_flags = compile_flags
         self.flags = flags
+        self._compile_flags = compile_flags
         self._compiled: regex.Pattern[str] | None = None
 
     def compiled(self) -> regex.Pattern[str]:
@@ -170,7 +157,7 @@ class LazyPattern:
         if compiled is None:
             compiled = regex.compile(self.pattern, self._compile_flags)
             for name in _BOUND:
-                setattr(self, name, getattr(compiled, name))
+                self.__dict__[name] = getattr(compiled, name)
             self._compiled = compiled
         return compiled
 
@@ -178,12 +165,41 @@ class LazyPattern:
     def is_compiled(self) -> bool:
         return self._compiled is not None
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached for what is not yet bound: the methods before the first use, and
-        # the compiled pattern's other attributes (groups, groupindex...).
-        if name.startswith("__"):
-            raise AttributeError(name)
-        return getattr(self.compiled(), name)
+    # Each is called once at most: the first call replaces them all (see `compiled`).
+    def findall(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().findall(*args, **kwargs)
+
+    def finditer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().finditer(*args, **kwargs)
+
+    def fullmatch(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().fullmatch(*args, **kwargs)
+
+    def match(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().match(*args, **kwargs)
+
+    def search(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().search(*args, **kwargs)
+
+    def split(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().split(*args, **kwargs)
+
+    def splititer(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().splititer(*args, **kwargs)
+
+    def sub(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().sub(*args, **kwargs)
+
+    def subn(self, *args: Any, **kwargs: Any) -> Any:
+        return self.compiled().subn(*args, **kwargs)
+
+    @property
+    def groups(self) -> int:
+        return int(self.compiled().groups)
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return dict(self.compiled().groupindex)
 
     def __repr__(self) -> str:
         return f"LazyPattern({self.pattern!r}, flags={self._compile_flags})"

@@ -96,8 +96,39 @@ def test_a_lazy_pattern_answers_as_the_compiled_one(lazy_patterns: list[LazyPatt
                 m.span() for m in compiled.finditer(text)
             ]
             assert lazy.sub("#", text) == compiled.sub("#", text)
-        assert lazy.groups == compiled.groups  # not bound: read through to the compiled one
+        assert lazy.groups == compiled.groups
         assert (lazy.pattern, lazy.flags) == (compiled.pattern, compiled.flags)
+
+
+def plain(value: object) -> object:
+    """A method's result in comparable form: matches as spans, iterators as lists."""
+    if isinstance(value, regex.Match):
+        return ("match", value.span(), value.groups())
+    if isinstance(value, str | tuple | list) or value is None:
+        return value
+    return [plain(v) for v in value]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("search", ("no: Mailbox - full here",)),
+        ("match", ("mailbox full",)),
+        ("fullmatch", ("mailbox - full",)),
+        ("finditer", ("mailbox full, mailbox: full",)),
+        ("findall", ("mailbox full, mailbox: full",)),
+        ("split", ("a mailbox full b",)),
+        ("splititer", ("a mailbox full b",)),
+        ("sub", ("#", "a mailbox full b")),
+        ("subn", ("#", "a mailbox full b")),
+    ],
+)
+def test_any_method_may_be_the_first_use(name: str, args: tuple[str, ...]) -> None:
+    source = r"(mailbox)\W{1,3}(full)"
+    lazy = LazyPattern(source, PATTERN_FLAGS, regex.compile(source, PATTERN_FLAGS).flags)
+    expected = plain(getattr(regex.compile(source, PATTERN_FLAGS), name)(*args))
+    assert plain(getattr(lazy, name)(*args)) == expected
+    assert lazy.is_compiled and plain(getattr(lazy, name)(*args)) == expected
 
 
 def test_after_the_first_use_the_methods_are_the_compiled_patterns() -> None:
