@@ -230,11 +230,17 @@ def verified_patterns() -> Mapping[str, int]:
         text = (resources.files("bouncekit") / "signatures" / MANIFEST).read_text("utf-8")
     except OSError:
         return {}
+    return read_manifest(text)
+
+
+def read_manifest(text: str) -> dict[str, int]:
+    """The `key flags` lines of a manifest. Any other line is skipped, not an error (a merge
+    conflict's markers, say): a pattern it does not vouch for is only checked at load."""
     out: dict[str, int] = {}
     for line in text.splitlines():
-        if line and not line.startswith("#"):
-            key, flags = line.split()
-            out[key] = int(flags)
+        parts = line.split()
+        if len(parts) == 2 and len(parts[0]) == 32 and parts[1].isdigit():
+            out[parts[0]] = int(parts[1])
     return out
 
 

@@ -26,6 +26,7 @@ from bouncekit._schema import (
     Pack,
     load_pack_text,
     pattern_key,
+    read_manifest,
     verified_patterns,
 )
 
@@ -241,3 +242,11 @@ def test_the_generator_records_each_checked_pattern(
     assert _verified.main(["--check"]) == 1 and not target.exists()
     assert _verified.main([]) == 0 and target.read_text(encoding="utf-8") == manifest
     assert _verified.main(["--check"]) == 0
+
+
+def test_a_damaged_manifest_line_vouches_for_nothing() -> None:
+    """A merge can leave conflict markers in the manifest: they are skipped (the patterns
+    they leave out are checked at load), never an error that stops every registry."""
+    key = pattern_key(r"zz\W?top")
+    text = f"# header\n<<<<<<< HEAD\n{key} 16674\n=======\n{key[:-1]} x\n>>>>>>> other\n"
+    assert read_manifest(text) == {key: 16674}
