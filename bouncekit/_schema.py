@@ -165,7 +165,7 @@ class LazyPattern:
     def is_compiled(self) -> bool:
         return self._compiled is not None
 
-    # Each is called once at most: the first call replaces them all (see `compiled`).
+    # Only a first use reaches these: it binds the compiled ones over them all (`compiled`).
     def findall(self, *args: Any, **kwargs: Any) -> Any:
         return self.compiled().findall(*args, **kwargs)
 
