@@ -18,6 +18,8 @@ Two checks, both cheap enough to run on every pattern at load:
   machine; a slow host must not refuse to load a pack that passed it.
 
 tests/test_patterns_pump.py pumps with many more strings and asserts the same budget.
+The built-in patterns are checked once, when `python -m bouncekit._verified` records them in
+the verified manifest, rather than in every process (see `_schema.LazyPattern`).
 """
 
 from __future__ import annotations

@@ -64,6 +64,9 @@ for f in sorted((repo / "bouncekit" / "signatures").glob("*.toml")):
     m = re.search(r'^id\s*=\s*"([^"]+)"', f.read_text(encoding="utf-8"), re.M)
     expected.add(m.group(1) if m else f.stem)
 assert expected <= packs, f"packs missing from the installed copy: {sorted(expected - packs)}"
+# The verified manifest ships and is read: the built-in patterns load uncompiled.
+from bouncekit._schema import LazyPattern
+assert all(isinstance(r.pattern, LazyPattern) for r in default_registry().rules() if r.pattern)
 report = parse_bounce((repo / "examples" / "hotmail-ip-block.eml").read_bytes())
 (b,) = report.bounces
 assert (b.recipient, b.category, b.block_type) == ("x@hotmail.com", Category.BLOCK, BlockType.COMPLAINTS), b
