@@ -163,7 +163,7 @@ class _Table:
         self.needs = tuple(required_literals(b.pattern, expand=True) for b in lists)
         # ... and those the unknown-zone pattern needs: one lookup in the engine's scan
         self.literals = frozenset(n for needs in self.needs for n in needs or ()) | _ZONE_NEEDS
-        # The same literals looked up in the engine's scan of the text (its grams and words).
+        # The same literals as an index of their own, for a scan made without the registry.
         self.index = Keywords(self.literals)
         # literal -> the lists it admits, a bit per position (bit i: lists[i], tried lowest
         # first: in table order); `unread`: the lists of no known literal, always tried
