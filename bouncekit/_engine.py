@@ -323,14 +323,15 @@ def _facts(ev: Evidence) -> _Facts:
     code = ev.code
     if code is None or (code < 400 and text) or (u is not None and u.quoted):
         code = _reply_code(text) or code
+    # Positional (as declared in `_Facts`): binding seven keywords costs ~0.2 us a reply.
     return _Facts(
-        text=text,
-        code=code,
-        status=_best_status(ev.status, find_status(text), code),
-        remote=ev.remote_mta or (u.remote_host if u else None),
-        remote_ip=u.remote_ip if u else None,
-        command=ev.command or (u.command if u else None),
-        relayed=ev.source != "reply",
+        text,  # text
+        code,  # code
+        _best_status(ev.status, find_status(text), code),  # status
+        ev.remote_mta or (u.remote_host if u else None),  # remote
+        u.remote_ip if u else None,  # remote_ip
+        ev.command or (u.command if u else None),  # command
+        ev.source != "reply",  # relayed
     )
 
 

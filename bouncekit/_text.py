@@ -197,7 +197,7 @@ def unwrap(diagnostic: str) -> Unwrapped:
         text = text[m.end() :].strip()
     if "<<<" in text or ">>>" in text:
         text = _TRANSCRIPT.sub("", text)
-    return Unwrapped(text=text, remote_host=host, remote_ip=ip, command=command, quoted=quoted)
+    return Unwrapped(text, host, ip, command, quoted)  # positional: as declared, and cheaper
 
 
 def strip_continuations(text: str) -> str:
