@@ -56,6 +56,7 @@ def _trie(words: list[str], depth: int = 0) -> list[str]:
 # start, and by next character the keywords that start there and go on with it.
 _Hidden = tuple[tuple[str, ...], tuple[int, ...], dict[str, tuple[str, ...]]]
 _NOTHING: _Hidden = ((), (), {})  # what many matches hide (never written to)
+_OTHERS_KEPT = 16  # an entry's size up to which characters no keyword has are kept too
 
 
 class Scan:
@@ -106,7 +107,9 @@ class Keywords:
         present = {""} if "" in self._keywords else set()
         add, hidden = present.add, self._hidden
         maybe: set[str] = set()  # tried once each, after: a text may repeat a match 1000 times
-        for match, after in (self._findall or self._compile())(lowered):
+        hits = (self._findall or self._compile())(lowered)
+        # a long text repeats its matches: each is worked on once
+        for match, after in hits if len(hits) <= 32 else set(hits):
             add(match)
             more = hidden.get(match)
             if more is None:
@@ -153,9 +156,10 @@ class Keywords:
         return found
 
     def _going_on(self, match: str, offsets: tuple[int, ...], after: str) -> tuple[str, ...]:
-        """The keywords that start at one of `offsets` of a match and go on with `after`;
-        kept by the match's entry when `after` is a character of some keyword (else there is
-        none: nothing is kept, so that the entries stay few whatever a text holds)."""
+        """The keywords that start at one of `offsets` of a match and go on with `after`,
+        kept by the match's entry: for each character of the keywords, and for others while
+        the entry is small (none goes on with those), so that entries stay few whatever texts
+        hold."""
         words = self._sorted
         out: list[str] = []
         for i in offsets:
@@ -165,8 +169,9 @@ class Keywords:
                 out.append(words[at])
                 at += 1
         found = tuple(out)
-        if found or after in self._alphabet:
-            self._hidden[match][2][after] = found
+        going_on = self._hidden[match][2]
+        if after in self._alphabet or len(going_on) < _OTHERS_KEPT:
+            going_on[after] = found
         return found
 
 
