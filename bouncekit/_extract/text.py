@@ -48,7 +48,16 @@ def _report_text(view: MailView) -> str:
     text = view.text(part)[:MAX_REPORT_TEXT]
     if part.ctype == "text/html":
         text = strip_html(text)
-    return cut_original(text)
+    return cut_original(_strip_line_ends(text))
+
+
+def _strip_line_ends(text: str) -> str:
+    """Trailing blanks dropped from every line: an MTA (or a relay re-wrapping its text) may
+    pad lines, and the family readers anchor sentences at line ends. Linear, unlike a
+    `[ \t]+$` substitution on a long run of blanks."""
+    if " \n" not in text and "\t\n" not in text and not text.endswith((" ", "\t")):
+        return text
+    return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
 
 
 def _covering(needs: frozenset[str] | None, words: tuple[str, ...]) -> frozenset[str] | None:
