@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted
-from bouncekit._extract.text import recipient_context, reply_in, report_text
+from bouncekit._extract.text import recipient_context, reply_in, report_text, unquote_local
 from bouncekit._message import Headers, MailView, parse_headers
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status, parse_status_field
 from bouncekit._text import clean, fold, normalise_address, unwrap
@@ -71,10 +71,10 @@ def evidences_from_fields(
         if len(evidences) >= view.policy.max_recipients:
             view.defects.append("limit:recipients")
             break
-        recipient = normalise_address(_typed(block.get("final-recipient"))) or normalise_address(
-            _typed(block.get("original-recipient"))
+        recipient = _address(block.get("final-recipient")) or _address(
+            block.get("original-recipient")
         )
-        original = normalise_address(_typed(block.get("original-recipient")))
+        original = _address(block.get("original-recipient"))
         diagnostic = _iso2022(_typed(block.get("diagnostic-code")))
         found = readable.get((recipient or "").lower()) or readable.get((original or "").lower())
         if found is None and len(readable) == 1 and len(blocks) <= 2:
@@ -112,6 +112,11 @@ def evidences_from_fields(
             )
         )
     return evidences
+
+
+def _address(value: str | None) -> str | None:
+    """A recipient field's address (`rfc822; "a..b."@example.jp` -> `a..b.@example.jp`)."""
+    return normalise_address(unquote_local(_typed(value)))
 
 
 def _succeeded(action: str | None, status: EnhancedStatus | None) -> bool:

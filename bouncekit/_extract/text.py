@@ -60,6 +60,17 @@ def _strip_line_ends(text: str) -> str:
     return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
 
 
+# A quoted local part that needs no quoting beyond its dots (`"a..b."@example.jp`, as
+# Postfix writes a docomo-style address): the same mailbox unquoted, which is how the result
+# names it. One with blanks, quotes or backslashes inside stays as it is.
+_QUOTED_LOCAL = regex.compile(r'"([^"\s\\@<>(),;:\[\]]{1,64}+)"(?=@)')
+
+
+def unquote_local(value: str) -> str:
+    """`"a..b."@example.jp` -> `a..b.@example.jp` (see `_QUOTED_LOCAL`)."""
+    return _QUOTED_LOCAL.sub(r"\1", value) if '"@' in value else value
+
+
 def _covering(needs: frozenset[str] | None, words: tuple[str, ...]) -> frozenset[str] | None:
     """`words` when each of `needs` contains one (fewer, shorter strings to look for)."""
     if needs is not None and all(any(w in n for w in words) for n in needs):
