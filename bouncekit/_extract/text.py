@@ -195,11 +195,12 @@ def line_recipients(text: str, exclude: set[str]) -> list[str]:
     """Addresses that open a line of the report (how MTAs list failed recipients), in order."""
     out: dict[str, None] = {}
     for line in text.split("\n"):
-        stripped = line.strip().lstrip("<\"'(").lower()
+        stripped = line.strip().lstrip("<\"'(")
         if "@" not in stripped[:300]:
             continue
+        head = stripped[:20].lower()  # the prefix is matched case-blind, the address kept
         for prefix in ("rcpt to:", "to:", "recipient:", "original-recipient:", "final-recipient:"):
-            if stripped.startswith(prefix):
+            if head.startswith(prefix):
                 stripped = stripped[len(prefix) :].strip().lstrip("<")
                 break
         token = stripped.split(None, 1)[0] if stripped else ""
