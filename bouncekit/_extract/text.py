@@ -63,7 +63,7 @@ def _strip_line_ends(text: str) -> str:
 # A quoted local part that needs no quoting beyond its dots (`"a..b."@example.jp`, as
 # Postfix writes a docomo-style address): the same mailbox unquoted, which is how the result
 # names it. One with blanks, quotes or backslashes inside stays as it is.
-_QUOTED_LOCAL = regex.compile(r'"([^"\s\\@<>(),;:\[\]]{1,64}+)"(?=@)')
+_QUOTED_LOCAL = regex.compile(r'(?<![^\s<:;,(])"([^"\s\\@<>(),;:\[\]]{1,64}+)"(?=@)')
 
 
 def unquote_local(value: str) -> str:
