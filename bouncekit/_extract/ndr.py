@@ -75,6 +75,20 @@ def strong_bounce_signs(view: MailView) -> bool:
     return bool(_DAEMON_FROM.search(decode_words(h.get("from"))[:300]))
 
 
+# "Re:" and its translations (German AW, Nordic SV, Dutch Antw, Polish Odp, Italian R/Rif):
+# a subject that answers a message; an MTA's report never does, a person's answer may quote
+# the failure it asks about.
+_REPLY_SUBJECT = regex.compile(r"^\s*+(?:re|aw|sv|antw|odp|rif|r)\s*+:", regex.IGNORECASE)
+
+
+def _sent_by_mta(view: MailView) -> bool:
+    """A report's fingerprints beyond its subject: a report type, X-Failed-Recipients, or a
+    daemon's or postmaster's sender."""
+    if strong_bounce_signs(view):
+        return True
+    return bool(_BOUNCE_FROM.search(decode_words(view.headers.get("from"))[:300]))
+
+
 def looks_like_bounce(view: MailView) -> bool:
     """Cheap header fingerprints that an MTA sent this report."""
     h = view.headers
@@ -83,8 +97,10 @@ def looks_like_bounce(view: MailView) -> bool:
     sender = decode_words(h.get("from"))
     if _BOUNCE_FROM.search(sender[:300]):
         return True
-    subject = decode_words(h.get("subject"))
-    return bounce_subject(subject[:300])
+    subject = decode_words(h.get("subject"))[:300]
+    if _REPLY_SUBJECT.match(subject):
+        return False  # a person answering about a failure ("Re: my mail could not be delivered")
+    return bounce_subject(subject)
 
 
 def families(view: MailView) -> Extracted | None:
@@ -124,8 +140,8 @@ def generic(view: MailView) -> Extracted | None:
     if not recipients:
         recipients = _sole_original_recipient(view, own)
         via = "original-recipient" if recipients else via
-    if not recipients and not text.strip():
-        return None
+    if not recipients and (not text.strip() or not _sent_by_mta(view)):
+        return None  # only the subject says "failed", and no one is named: ordinary mail
     recipients = recipients[: view.policy.max_recipients]
     lines = text.split("\n")
     parts = sections(lines, recipients)
