@@ -366,6 +366,11 @@ def v_crlf(raw: bytes, report: BounceReport) -> Variant | None:
     return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"), lambda s: s, None
 
 
+def v_cr(raw: bytes, report: BounceReport) -> Variant | None:
+    """Old Mac line endings (lone CR), as the corpus's `.cr.eml` twins of a few files."""
+    return raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r"), lambda s: s, None
+
+
 def v_trailing(raw: bytes, report: BounceReport) -> Variant | None:
     """Spaces at the end of every line that has text (a blank line stays blank: it ends a
     header block, and one with spaces in it does not)."""
@@ -609,6 +614,7 @@ VARIANTS: dict[str, Callable[[bytes, BounceReport], Variant | None]] = {
     "hosts": v_hosts,
     "ids": v_ids,
     "crlf": v_crlf,
+    "cr": v_cr,
     "trailing": v_trailing,
     "refold": v_refold,
     "reorder": v_reorder,
