@@ -596,6 +596,97 @@ def v_preamble(raw: bytes, report: BounceReport) -> Variant | None:
     return None
 
 
+_ADDED = "added.rcpt9"
+# Where a readable part goes on with the returned message (its headers name recipients too).
+_RETURNED = re.compile(
+    r"^\s*(?:-{2,}.*(?:original|returned|unsent|message)|(?:return-path|received|from|to|"
+    r"subject|date|message-id):)",
+    re.I,
+)
+
+
+def _text_mentions(msg: Message, address: str) -> bool:
+    """Whether the readable text, before the returned message, names `address` (any
+    address, for "@")."""
+    mention = re.compile(
+        re.escape(address) if address == "@" else _BOUNDS[0] + re.escape(address) + _BOUNDS[1],
+        re.I,
+    )
+    for part in _leaves(msg):
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                lines = payload.decode("latin-1").split("\n")
+                cut = next((i for i, ln in enumerate(lines) if _RETURNED.match(ln)), len(lines))
+                return any(mention.search(line) for line in lines[:cut])
+    return False
+
+
+def v_add(raw: bytes, report: BounceReport) -> Variant | None:
+    """One recipient more: the last one's status group and/or its section of the readable
+    text repeated for another address at the same domain. A family seen here with one
+    recipient only must still read each of several (issue #3 point 2)."""
+    recipients = [b.recipient for b in report.bounces]
+    if not recipients or not all(recipients) or len(set(recipients)) != len(recipients):
+        return None
+    last = str(recipients[-1])
+    local, _, domain = last.rpartition("@")
+    new = f"{_ADDED}@{domain}"
+    if b"\n{\n" in raw or b'"notificationType"' in raw:
+        return None  # an SES notification: JSON, not lines
+    rename = word_subst({last: new, f'"{local}"@{domain}': new})
+    msg = load(raw)
+    done = False
+    groups = _status_groups(msg)
+    if groups is None:  # one recipient: the per-message block and one group
+        for part in msg.walk():
+            if part.get_content_type() == "message/delivery-status":
+                payload = part.get_payload()
+                if isinstance(payload, list) and len(payload) == 2:
+                    groups = cast(list[Message], payload)
+    has_status = any(p.get_content_type() == "message/delivery-status" for p in msg.walk())
+    if has_status and (
+        groups is None
+        or len(groups) - 1 != len(recipients)
+        or last.lower() not in str(groups[-1].get("final-recipient", "")).lower()
+    ):
+        return None  # a DSN's recipients are its groups: the last one is copied, or nothing
+    if has_status and not _text_mentions(msg, last) and _text_mentions(msg, "@"):
+        # the text names the recipient otherwise (an alias, an anonymiser's slip): only the
+        # one-recipient fallback joins the two, and a copied group would have no text
+        return None
+    if groups is not None:
+        copy = load(dump(groups[-1]))
+        copy._headers = [(k, rename(v)) for k, v in copy._headers]  # type: ignore[attr-defined]
+        groups.append(copy)
+        done = True
+    found = _recipient_blocks(msg, [str(r) for r in recipients])
+    if found is not None:
+        part, lines, bounds = found
+        mention = re.compile(_BOUNDS[0] + re.escape(last) + _BOUNDS[1], re.I)
+        # every mention in the text must be in the section copied: where a format names a
+        # recipient in two places (a list, then a transcript), one copied section would
+        # give the added recipient half a report
+        outside = lines[: bounds[-2]] + lines[bounds[-1] :]
+        cut = next((i for i, line in enumerate(outside) if _RETURNED.match(line)), len(outside))
+        if any(mention.search(line) for line in outside[:cut]):
+            return None
+        section = [rename(line) for line in lines[bounds[-2] : bounds[-1]]]
+        if section and section[-1].strip():
+            section[-1] = section[-1] if section[-1].endswith("\n") else section[-1] + "\n"
+        part.set_payload("".join(lines[: bounds[-1]] + section + lines[bounds[-1] :]))
+        done = True
+    elif groups is None or _text_mentions(msg, last):
+        return None  # the status group alone: the text, which speaks of the others, is silent
+    if not done:
+        return None
+    msg._headers = [  # type: ignore[attr-defined]
+        (k, f"{v}, {new}" if k.lower() == "x-failed-recipients" else v)
+        for k, v in msg._headers  # type: ignore[attr-defined]
+    ]
+    return dump(msg), lambda s: s, [*range(len(recipients)), len(recipients) - 1]
+
+
 def _reencode(raw: bytes, target: str) -> Variant | None:
     msg = load(raw)
     done = False
@@ -643,6 +734,7 @@ VARIANTS: dict[str, Callable[[bytes, BounceReport], Variant | None]] = {
     "refold": v_refold,
     "reorder": v_reorder,
     "drop": v_drop,
+    "add": v_add,
     "fields": v_fields,
     "preamble": v_preamble,
     "rewrap": v_rewrap,
@@ -659,6 +751,26 @@ UNFAIR: dict[tuple[str, str], str] = {
     # fml's notices are the list manager's fixed text, the address in its first paragraph;
     # no site adds its own paragraphs before them.
     ("lhost-fml-03.eml", "preamble"): "fml writes no site text",
+    # `add` copies the last recipient's section (from its first mention to the next blank
+    # line) under another address; in these the section is not where the format puts a
+    # recipient's report, so the copy is not a report of two recipients:
+    # DMA writes one report per recipient, its reply after a blank line;
+    ("lhost-dragonfly-01.eml", "add"): "one report per recipient",
+    ("lhost-dragonfly-29.eml", "add"): "one report per recipient",
+    # the first mention is the returned message's "To:" (Exchange 2003) or fml's notice;
+    ("rfc3464-39.eml", "add"): "the recipient's line is the original's To:",
+    ("lhost-fml-03.eml", "add"): "fml's notice names the list member",
+    # the report is in the bounce carried inside (nested), untouched by the copy;
+    ("lhost-postfix-49.eml", "add"): "nested report",
+    ("lhost-postfix-50.eml", "add"): "nested report",
+    # sendmail: the first mention is an "(expanded from: <rcpt>)" line, or a transcript;
+    ("lhost-sendmail-03.eml", "add"): "expanded-from line",
+    ("lhost-sendmail-18.eml", "add"): "expanded-from line",
+    ("lhost-v5sendmail-06.eml", "add"): "transcript lines",
+    # the transcript names no recipient: with two groups, whose reply it is is unknown;
+    ("lhost-sendmail-55.eml", "add"): "transcript without recipient",
+    # MXLogic's bare "<rcpt>" line after the list is not part of a recipient's entry.
+    ("lhost-mxlogic-03.eml", "add"): "bare address line after the list",
 }
 
 
@@ -674,7 +786,14 @@ def expected(report: BounceReport, fn: Subst, order: list[int] | None) -> list[R
                 for f, v in zip(FIELDS, row, strict=True)
             )
         )
-    return out if order is None else [out[i] for i in order]
+    if order is None:
+        return out
+    picked = [out[i] for i in order]
+    if len(order) > len(set(order)):  # `v_add`: the last row again, for the added recipient
+        last = picked[-1]
+        domain = last[0].rpartition("@")[2]
+        picked[-1] = (f"{_ADDED}@{domain}", *last[1:])
+    return picked
 
 
 def audit(path: Path, names: list[str] | None = None) -> Iterator[tuple[str, str]]:
@@ -744,6 +863,7 @@ def _original(path: Path) -> tuple[bytes, BounceReport]:
 
 # Files each variant must apply to at least (so that the audit cannot go quietly vacuous).
 MIN_APPLIED = {
+    "add": 150,
     "preamble": 300,
     "reorder": 10,
     "drop": 10,

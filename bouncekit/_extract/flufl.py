@@ -10,7 +10,7 @@ import email
 import logging
 from email import policy as email_policy
 
-from bouncekit._text import find_addresses, normalise_address
+from bouncekit._text import normalise_address
 
 # flufl.bounce's SimpleMatch rescans every body line once per pattern set (42 of them) and
 # `Message.get` scans every header field per call, so its cost grows with the number of
@@ -56,15 +56,10 @@ def failed_recipients(headers: bytes, text: str) -> list[str]:
         temporary, permanent = all_failures(msg)
     except Exception:  # noqa: BLE001 - flufl.bounce lets detector errors escape (reliability.md T3)
         return []
-    # flufl.bounce lowercases what it finds: the local part is given back as the report
-    # spells it (only the domain is case-blind, RFC 5321 2.4)
-    spelled: dict[str, str] = {}
-    for found in find_addresses(text[:MAX_BYTES]):
-        spelled.setdefault(found.lower(), found)
     out: dict[str, None] = {}
     for raw in sorted(set(temporary) | set(permanent)):
         value = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
         addr = normalise_address(value)
         if addr:
-            out.setdefault(spelled.get(addr.lower(), addr), None)
+            out.setdefault(addr, None)
     return list(out)

@@ -12,7 +12,6 @@ import quopri
 from pathlib import Path
 
 from bouncekit import BounceReport, Category, parse_bounce
-from bouncekit._extract.flufl import failed_recipients
 from bouncekit._extract.text import line_recipients, unquote_local
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "formats"
@@ -168,10 +167,72 @@ def test_generic_report_recipient_keeps_its_case() -> None:
     assert [b.recipient for b in parse_bounce(raw).bounces] == ["Kenji.ONO@mail.example.jp"]
 
 
-def test_flufl_finds_are_spelled_as_the_report_spells_them() -> None:
-    # flufl.bounce lowercases every address it returns
-    head = b"From: MAILER-DAEMON@example.org\nSubject: Returned mail: User unknown"
-    text = (
-        "----- The following addresses had permanent fatal errors -----\n<Kenji.ONO@Example.JP>\n"
+# --- one recipient more: formats seen here with one recipient only -------------------------
+
+
+def _report(body: str, subject: str = "Undeliverable Mail") -> bytes:
+    head = f"From: postmaster@mail.example.org\nTo: sender@example.org\nSubject: {subject}\n\n"
+    return (head + body).encode()
+
+
+def test_labelled_lines_each_name_a_recipient() -> None:
+    # IMail writes "<reason>: <address>", one line per recipient; the generic reader took
+    # only the first address of the text
+    raw = _report(
+        "Unknown user: ada@example.com\n"
+        "User mailbox exceeds allowed size: bo@example.com\n\n\n"
+        "Original message follows.\n\nFrom: sender@example.org\nTo: ada@example.com\n"
     )
-    assert failed_recipients(head, text) == ["Kenji.ONO@example.jp"]
+    bounces = parse_bounce(raw).bounces
+    assert [(b.recipient, b.reason.value) for b in bounces] == [
+        ("ada@example.com", "user_unknown"),
+        ("bo@example.com", "mailbox_full"),
+    ]
+
+
+def test_lines_alike_but_for_the_address_each_name_a_recipient() -> None:
+    # InterScan-style sentences, one per recipient domain, and a bulleted list
+    sentence = "Unable to deliver message to <{}> (and other recipients in the same domain)."
+    raw = _report(
+        sentence.format("cy@example.jp") + "\n" + sentence.format("di@example.net") + "\n"
+    )
+    assert [b.recipient for b in parse_bounce(raw).bounces] == ["cy@example.jp", "di@example.net"]
+    bullets = _report(
+        "Delivery has failed to these recipients:\n\n  * ed@example.com\n  * fa@example.com\n"
+    )
+    assert [b.recipient for b in parse_bounce(bullets).bounces] == [
+        "ed@example.com",
+        "fa@example.com",
+    ]
+
+
+def test_other_addresses_in_the_text_are_not_recipients() -> None:
+    # the alike-lines rule needs the same line shape: a contact address in a sentence is not
+    raw = _report(
+        "Unknown user: ada@example.com\n\n"
+        "Please contact help@example.org, our help desk, for assistance.\n"
+    )
+    assert [b.recipient for b in parse_bounce(raw).bounces] == ["ada@example.com"]
+
+
+def test_a_list_of_addresses_shares_the_reason_above_it() -> None:
+    # au/EZweb style: the reason paragraph, then the addresses; each one's paragraph is the
+    # list itself, which says nothing: the report's words are its diagnostic
+    one = _report("The user(s) account is disabled.\n\n<gi@example.jp>\n")
+    two = _report("The user(s) account is disabled.\n\n<gi@example.jp>\n<ha@example.jp>\n")
+    [single] = parse_bounce(one).bounces
+    assert [(b.recipient, b.reason) for b in parse_bounce(two).bounces] == [
+        ("gi@example.jp", single.reason),
+        ("ha@example.jp", single.reason),
+    ]
+    assert single.reason.value == "account_disabled"
+
+
+def test_notes_addresses_under_one_reason_share_it() -> None:
+    raw = sample("notes.eml").replace(
+        b"\n\n------- Returned", b"\nio@example.com\n\n------- Returned"
+    )
+    bounces = parse_bounce(raw).bounces
+    assert len(bounces) == 2
+    assert bounces[1].recipient == "io@example.com"
+    assert (bounces[1].reason, bounces[1].diagnostic) == (bounces[0].reason, bounces[0].diagnostic)
