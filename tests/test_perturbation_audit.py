@@ -19,6 +19,7 @@ what the report says (then the variant is wrong: narrow it, or list it in UNFAIR
 from __future__ import annotations
 
 import base64
+import codecs
 import email
 import email.policy
 import functools
@@ -687,6 +688,35 @@ def v_add(raw: bytes, report: BounceReport) -> Variant | None:
     return dump(msg), lambda s: s, [*range(len(recipients)), len(recipients) - 1]
 
 
+def v_charset(raw: bytes, report: BounceReport) -> Variant | None:
+    """Each non-ASCII text part in another charset: ISO-2022-JP, Shift_JIS, Latin-1 ... as
+    UTF-8, UTF-8 as ISO-2022-JP where it can be (a Japanese carrier's report comes in
+    either). Rules and readers see decoded text, never the bytes."""
+    msg = load(raw)
+    done = False
+    for part in _leaves(msg):
+        if part.get_content_maintype() != "text" or part.get_content_type() == "text/html":
+            continue
+        charset = str(part.get_param("charset") or "").lower()
+        data = part.get_payload(decode=True)
+        if not isinstance(data, bytes) or data.isascii():
+            continue
+        try:
+            if charset in ("utf-8", "utf8"):
+                new, new_charset = data.decode("utf-8").encode("iso-2022-jp"), "iso-2022-jp"
+            else:
+                text = data.decode(codecs.lookup(charset).name if charset else "latin-1")
+                new, new_charset = text.encode("utf-8"), "utf-8"
+        except (UnicodeError, LookupError):
+            continue
+        part.set_param("charset", new_charset)
+        del part["Content-Transfer-Encoding"]
+        part["Content-Transfer-Encoding"] = "8bit" if new_charset == "utf-8" else "7bit"
+        part.set_payload(new.decode("ascii", "surrogateescape"))
+        done = True
+    return (dump(msg), lambda s: s, None) if done else None
+
+
 def _reencode(raw: bytes, target: str) -> Variant | None:
     msg = load(raw)
     done = False
@@ -738,6 +768,7 @@ VARIANTS: dict[str, Callable[[bytes, BounceReport], Variant | None]] = {
     "fields": v_fields,
     "preamble": v_preamble,
     "rewrap": v_rewrap,
+    "charset": v_charset,
     "qp": v_qp,
     "b64": v_b64,
 }
@@ -863,6 +894,7 @@ def _original(path: Path) -> tuple[bytes, BounceReport]:
 
 # Files each variant must apply to at least (so that the audit cannot go quietly vacuous).
 MIN_APPLIED = {
+    "charset": 25,
     "add": 150,
     "preamble": 300,
     "reorder": 10,
