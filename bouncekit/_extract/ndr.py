@@ -202,21 +202,22 @@ def _listed_like(text: str, first: str, own: set[str]) -> list[str]:
         found = find_addresses(line)
         if len(found) != 1 or found[0].lower() in own or is_system_address(found[0]):
             continue
-        alike = _LABELLED.match(line) is not None if labelled else _template(line, found[0])
-        if (alike if labelled else alike == template) and found[0] not in out:
+        if labelled:
+            alike = _LABELLED.match(line) is not None
+        else:
+            alike = _template(line, found[0]) == template
+        if alike and found[0] not in out:
             out.append(found[0])
     return out
 
 
 def _template(line: str, address: str) -> str:
     """The line with its address blanked, case-blind (a list's lines differ by it only)."""
-    low = line.lower()
-    i = low.find(address.lower())
-    return (
-        " ".join(low.split())
-        if i < 0
-        else " ".join((low[:i] + "\0" + low[i + len(address) :]).split())
-    )
+    low, needle = line.lower(), address.lower()
+    i = low.find(needle)
+    if i >= 0:
+        low = low[:i] + "\0" + low[i + len(needle) :]
+    return " ".join(low.split())
 
 
 def _reports_failure(view: MailView, text: str) -> bool:
