@@ -717,6 +717,35 @@ def v_charset(raw: bytes, report: BounceReport) -> Variant | None:
     return (dump(msg), lambda s: s, None) if done else None
 
 
+def v_boundary(raw: bytes, report: BounceReport) -> Variant | None:
+    """Every MIME boundary another string (each MTA makes its own, per message)."""
+    msg = load(raw)
+    count = 0
+    for part in msg.walk():
+        boundary = part.get_boundary()
+        if boundary:
+            count += 1
+            part.set_boundary(f"=_b{count}_{len(boundary)}_0A1B2C3D4E")
+    return (dump(msg), lambda s: s, None) if count else None
+
+
+def v_part_headers(raw: bytes, report: BounceReport) -> Variant | None:
+    """Parts without Content-Description (Postfix's "Notification", "Delivery report"),
+    text parts with a Content-Disposition: what names a part is its content type."""
+    msg = load(raw)
+    changed = False
+    for part in msg.walk():
+        if part is msg:
+            continue
+        if part.get("content-description") is not None:
+            del part["content-description"]
+            changed = True
+        if part.get_content_maintype() == "text" and part.get("content-disposition") is None:
+            part["Content-Disposition"] = "inline"
+            changed = True
+    return (dump(msg), lambda s: s, None) if changed else None
+
+
 def _reencode(raw: bytes, target: str) -> Variant | None:
     msg = load(raw)
     done = False
@@ -791,6 +820,8 @@ VARIANTS: dict[str, Callable[[bytes, BounceReport], Variant | None]] = {
     "preamble": v_preamble,
     "rewrap": v_rewrap,
     "charset": v_charset,
+    "boundary": v_boundary,
+    "part-headers": v_part_headers,
     "qp": v_qp,
     "b64": v_b64,
     "combined": v_combined,
@@ -919,6 +950,8 @@ def _original(path: Path) -> tuple[bytes, BounceReport]:
 
 # Files each variant must apply to at least (so that the audit cannot go quietly vacuous).
 MIN_APPLIED = {
+    "boundary": 250,
+    "part-headers": 250,
     "charset": 25,
     "add": 150,
     "preamble": 300,
