@@ -220,6 +220,10 @@ def _transfer_decode(raw: bytes, cte: str | None) -> bytes:
         if cte == "base64":
             return binascii.a2b_base64(b"".join(raw.split()) + b"===")
         if cte == "quoted-printable":
+            # RFC 2045 6.7: blanks ending a line were added in transport; drop them first, or
+            # "=" + blanks is not read as the soft line break it is
+            if b" \n" in raw or b"\t\n" in raw:
+                raw = b"\n".join(line.rstrip(b" \t") for line in raw.split(b"\n"))
             return quopri.decodestring(raw)
     except (binascii.Error, ValueError):
         return raw

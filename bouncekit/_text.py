@@ -284,7 +284,7 @@ def normalise_address(value: str | None) -> str | None:
 def _normalised(match: str) -> str | None:
     """One match of `_addresses` as normalise_address returns it (domain lowercased)."""
     local, _, domain = match.rpartition("@")
-    local = local.strip(".")
+    local = local.lstrip(".")  # a trailing dot is part of the mailbox (docomo-style "a.@")
     addr = f"{local}@{domain.lower().rstrip('.')}"
     if not local or len(addr.encode("utf-8", "surrogatepass")) > MAX_ADDRESS:
         return None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import regex
+
 from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted
-from bouncekit._extract.text import recipient_context, reply_in, report_text
+from bouncekit._extract.text import recipient_context, reply_in, report_text, unquote_local
 from bouncekit._message import Headers, MailView, parse_headers
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status, parse_status_field
 from bouncekit._text import clean, fold, normalise_address, unwrap
@@ -71,10 +73,10 @@ def evidences_from_fields(
         if len(evidences) >= view.policy.max_recipients:
             view.defects.append("limit:recipients")
             break
-        recipient = normalise_address(_typed(block.get("final-recipient"))) or normalise_address(
-            _typed(block.get("original-recipient"))
+        recipient = _address(block.get("final-recipient")) or _address(
+            block.get("original-recipient")
         )
-        original = normalise_address(_typed(block.get("original-recipient")))
+        original = _address(block.get("original-recipient"))
         diagnostic = _iso2022(_typed(block.get("diagnostic-code")))
         found = readable.get((recipient or "").lower()) or readable.get((original or "").lower())
         if found is None and len(readable) == 1 and len(blocks) <= 2:
@@ -112,6 +114,26 @@ def evidences_from_fields(
             )
         )
     return evidences
+
+
+_EMBEDDED_UNICODE = regex.compile(r"\\x\{([0-9A-Fa-f]{2,6})\}")
+
+
+def _address(value: str | None) -> str | None:
+    """A recipient field's address (`rfc822; "a..b."@example.jp` -> `a..b.@example.jp`).
+
+    A `utf-8` address in a plain delivery-status part is written `j\\x{F6}rg@example.de`
+    (RFC 6533 utf-8-addr-xtext): read as the SMTPUTF8 address it stands for.
+    """
+    address = _typed(value)
+    if "\\x{" in address and (value or "").lstrip()[:6].lower() == "utf-8;":
+        address = _EMBEDDED_UNICODE.sub(_code_point, address)
+    return normalise_address(unquote_local(address))
+
+
+def _code_point(m: regex.Match[str]) -> str:
+    point = int(m.group(1), 16)
+    return chr(point) if 0x80 <= point <= 0x10FFFF and not 0xD800 <= point <= 0xDFFF else m[0]
 
 
 def _succeeded(action: str | None, status: EnhancedStatus | None) -> bool:

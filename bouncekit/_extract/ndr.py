@@ -75,6 +75,20 @@ def strong_bounce_signs(view: MailView) -> bool:
     return bool(_DAEMON_FROM.search(decode_words(h.get("from"))[:300]))
 
 
+# "Re:" and its translations (German AW, Nordic SV, Dutch Antw, Polish Odp, Italian R/Rif):
+# a subject that answers a message; an MTA's report never does, a person's answer may quote
+# the failure it asks about.
+_REPLY_SUBJECT = regex.compile(r"^\s*+(?:re|aw|sv|antw|odp|rif|r)\s*+:", regex.IGNORECASE)
+
+
+def _sent_by_mta(view: MailView) -> bool:
+    """A report's fingerprints beyond its subject: a report type, X-Failed-Recipients, or a
+    daemon's or postmaster's sender."""
+    if strong_bounce_signs(view):
+        return True
+    return bool(_BOUNCE_FROM.search(decode_words(view.headers.get("from"))[:300]))
+
+
 def looks_like_bounce(view: MailView) -> bool:
     """Cheap header fingerprints that an MTA sent this report."""
     h = view.headers
@@ -83,8 +97,10 @@ def looks_like_bounce(view: MailView) -> bool:
     sender = decode_words(h.get("from"))
     if _BOUNCE_FROM.search(sender[:300]):
         return True
-    subject = decode_words(h.get("subject"))
-    return bounce_subject(subject[:300])
+    subject = decode_words(h.get("subject"))[:300]
+    if _REPLY_SUBJECT.match(subject):
+        return False  # a person answering about a failure ("Re: my mail could not be delivered")
+    return bounce_subject(subject)
 
 
 def families(view: MailView) -> Extracted | None:
@@ -114,9 +130,10 @@ def generic(view: MailView) -> Extracted | None:
     if not recipients:
         recipients = [a for a in line_recipients(text, own) if not is_system_address(a)]
     if not recipients:
-        recipients = [
+        first = [
             a for a in find_addresses(text) if a.lower() not in own and not is_system_address(a)
         ][:1]
+        recipients = first and _listed_like(text, first[0], own)
     if not recipients:
         header_block = view.span(0, view.parts[0].start)
         recipients = flufl.failed_recipients(header_block, text)
@@ -124,8 +141,8 @@ def generic(view: MailView) -> Extracted | None:
     if not recipients:
         recipients = _sole_original_recipient(view, own)
         via = "original-recipient" if recipients else via
-    if not recipients and not text.strip():
-        return None
+    if not recipients and (not text.strip() or not _sent_by_mta(view)):
+        return None  # only the subject says "failed", and no one is named: ordinary mail
     recipients = recipients[: view.policy.max_recipients]
     lines = text.split("\n")
     parts = sections(lines, recipients)
@@ -138,7 +155,10 @@ def generic(view: MailView) -> Extracted | None:
         if not ev.code:
             # no remote reply quoted: the recipient's paragraph, else the report's words
             context = recipient_context(text, recipient) if recipient else ""
-            ev.diagnostic = context if len(context) > len(recipient or "") + 4 else _summary(text)
+            if len(recipients) > 1:  # several in one paragraph: each one's own lines first
+                own_lines = " ".join(_until_blank(section))
+                context = own_lines if _says_more(own_lines, recipients) else context
+            ev.diagnostic = context if _says_more(context, recipients) else _summary(text)
         evidences.append(ev)
     return Extracted(ReportKind.NDR, evidences)
 
@@ -155,6 +175,49 @@ _FAILURE_CODES = regex.compile(
     r"\b[245]\d\d[ -][245]\.\d{1,3}\.\d{1,3}\b|\b[45]\d\d\s",
     regex.IGNORECASE,
 )
+
+
+# `Unknown user: <address>`: a label of two to nine words, a colon, the address alone.
+_LABELLED = regex.compile(
+    r"^[ \t]*+[A-Za-z][^:@<>\s]*+(?:[ \t]++[^:@<>\s]++){1,8}[ \t]*+:[ \t]*+<?[^\s<>]++>?[ \t]*+$"
+)
+
+
+def _listed_like(text: str, first: str, own: set[str]) -> list[str]:
+    """`first`, and the addresses the report lists the same way: on lines that read like
+    its line but for the address ("Unable to deliver message to <a> (and other ...)", a
+    bulleted list), or, where its line is `Some reason: <address>` (IMail), on every line of
+    that shape. A report naming one recipient this way names the next one so too."""
+    lines = text.split("\n")
+    needle = first.lower()
+    at = next((i for i, line in enumerate(lines) if needle in line.lower()), None)
+    if at is None:
+        return [first]
+    labelled = _LABELLED.match(lines[at]) is not None
+    template = _template(lines[at], first)
+    out = [first]
+    for line in lines[at + 1 :]:
+        if "@" not in line:
+            continue
+        found = find_addresses(line)
+        if len(found) != 1 or found[0].lower() in own or is_system_address(found[0]):
+            continue
+        if labelled:
+            alike = _LABELLED.match(line) is not None
+        else:
+            alike = _template(line, found[0]) == template
+        if alike and found[0] not in out:
+            out.append(found[0])
+    return out
+
+
+def _template(line: str, address: str) -> str:
+    """The line with its address blanked, case-blind (a list's lines differ by it only)."""
+    low, needle = line.lower(), address.lower()
+    i = low.find(needle)
+    if i >= 0:
+        low = low[:i] + "\0" + low[i + len(needle) :]
+    return " ".join(low.split())
 
 
 def _reports_failure(view: MailView, text: str) -> bool:
@@ -182,6 +245,21 @@ def _sole_original_recipient(view: MailView, own: set[str]) -> list[str]:
         if a.lower() not in own
     }
     return list(named) if len(named) == 1 else []
+
+
+def _until_blank(lines: list[str]) -> list[str]:
+    """The lines up to the first blank one."""
+    end = next((i for i, line in enumerate(lines) if not line.strip()), len(lines))
+    return lines[:end]
+
+
+def _says_more(context: str, recipients: list[str]) -> bool:
+    """The paragraph says something beyond the addresses it lists (a list of recipients
+    under the reason they share says nothing by itself)."""
+    low = context.lower()
+    for recipient in recipients:
+        low = low.replace(recipient.lower(), "")
+    return len(low.strip(" \t\n<>()[],;:.*-")) > 4
 
 
 def _summary(text: str) -> str:

@@ -8,7 +8,7 @@ outer report names no recipient, the inner report is read instead, once (no recu
 from __future__ import annotations
 
 from bouncekit._extract import Extracted
-from bouncekit._message import MailView, looks_like_message, read
+from bouncekit._message import MailView, looks_like_message, normalise_newlines, read
 
 _MBOX_DAEMON = b"\nFrom MAILER-DAEMON "
 
@@ -22,7 +22,11 @@ def inner_message(view: MailView) -> bytes | None:
             if b"mailer-daemon" in head or b"multipart/report" in head:
                 return raw
     for part in view.text_parts():
-        raw = view.span(part.start, part.end)
+        cte = (part.headers.get("content-transfer-encoding") or "").strip().lower()
+        if cte in ("base64", "quoted-printable"):  # the pasted mbox copy is in the decoded text
+            raw = normalise_newlines(view.body(part))
+        else:
+            raw = view.span(part.start, part.end)
         at = raw.find(_MBOX_DAEMON)
         if at >= 0:
             return raw[at + 1 :]

@@ -48,7 +48,27 @@ def _report_text(view: MailView) -> str:
     text = view.text(part)[:MAX_REPORT_TEXT]
     if part.ctype == "text/html":
         text = strip_html(text)
-    return cut_original(text)
+    return cut_original(_strip_line_ends(text))
+
+
+def _strip_line_ends(text: str) -> str:
+    """Trailing blanks dropped from every line: an MTA (or a relay re-wrapping its text) may
+    pad lines, and the family readers anchor sentences at line ends. Linear, unlike a
+    `[ \t]+$` substitution on a long run of blanks."""
+    if " \n" not in text and "\t\n" not in text and not text.endswith((" ", "\t")):
+        return text
+    return "\n".join(line.rstrip(" \t") for line in text.split("\n"))
+
+
+# A quoted local part that needs no quoting beyond its dots (`"a..b."@example.jp`, as
+# Postfix writes a docomo-style address): the same mailbox unquoted, which is how the result
+# names it. One with blanks, quotes or backslashes inside stays as it is.
+_QUOTED_LOCAL = regex.compile(r'(?<![^\s<:;,(])"([^"\s\\@<>(),;:\[\]]{1,64}+)"(?=@)')
+
+
+def unquote_local(value: str) -> str:
+    """`"a..b."@example.jp` -> `a..b.@example.jp` (see `_QUOTED_LOCAL`)."""
+    return _QUOTED_LOCAL.sub(r"\1", value) if '"@' in value else value
 
 
 def _covering(needs: frozenset[str] | None, words: tuple[str, ...]) -> frozenset[str] | None:
@@ -175,11 +195,12 @@ def line_recipients(text: str, exclude: set[str]) -> list[str]:
     """Addresses that open a line of the report (how MTAs list failed recipients), in order."""
     out: dict[str, None] = {}
     for line in text.split("\n"):
-        stripped = line.strip().lstrip("<\"'(").lower()
+        stripped = line.strip().lstrip("<\"'(")
         if "@" not in stripped[:300]:
             continue
+        head = stripped[:20].lower()  # the prefix is matched case-blind, the address kept
         for prefix in ("rcpt to:", "to:", "recipient:", "original-recipient:", "final-recipient:"):
-            if stripped.startswith(prefix):
+            if head.startswith(prefix):
                 stripped = stripped[len(prefix) :].strip().lstrip("<")
                 break
         token = stripped.split(None, 1)[0] if stripped else ""

@@ -5,19 +5,22 @@ from __future__ import annotations
 import regex
 
 from bouncekit._evidence import Evidence
-from bouncekit._extract.text import Section, command_in, remote_in, reply_in
+from bouncekit._extract.text import Section, command_in, remote_in, reply_in, unquote_local
 from bouncekit._smtp import find_status
-from bouncekit._text import find_addresses, fold, normalise_address
+from bouncekit._text import find_addresses, fold, normalise_address, unwrap
 
-# `<rcpt>:` or `rcpt:` opening a line (Postfix, qmail, OpenSMTPD, DragonFly...).
-LEADING_ADDRESS = regex.compile(r"^\s*<?([^\s<>():;,\"]{1,64}@[^\s<>():;,\"]{1,255})>?:?(?:\s|$)")
+# `<rcpt>:` or `rcpt:` opening a line (Postfix, qmail, OpenSMTPD, DragonFly...); the local
+# part may be quoted (`<"a..b."@example.jp>:`, as Postfix writes one that is not a dot-atom).
+LEADING_ADDRESS = regex.compile(
+    r"^\s*<?((?:\"[^\"\n]{1,64}\"|[^\s<>():;,\"]{1,64})@[^\s<>():;,\"]{1,255})>?:?(?:\s|$)"
+)
 _ADDRESS_TOKEN = regex.compile(r"<?[^\s<>]{1,64}@[^\s<>]{1,255}>?:?")
 
 
 def leading_address(line: str) -> str | None:
     """The address a line opens with, normalised, or None."""
     m = LEADING_ADDRESS.match(line)
-    return normalise_address(m.group(1).rstrip(".")) if m else None
+    return normalise_address(unquote_local(m.group(1)).rstrip(".")) if m else None
 
 
 def paragraphs(lines: list[str]) -> list[list[str]]:
@@ -87,7 +90,9 @@ def evidence(
         status=status,
         code=code,
         remote_mta=remote_in(section),
-        command=command_in(section),
+        # "(in reply to\n    RCPT TO command)": a wrapped line splits the phrase the line
+        # reader looks for; the folded reply still says it
+        command=command_in(section) or (unwrap(reply).command if reply else None),
         diagnostic=diagnostic,
         source=f"ndr:{family}",
     )

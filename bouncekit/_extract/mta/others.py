@@ -167,6 +167,7 @@ def _notes_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
     assert m is not None  # detect() said so
     out = []
     reason: list[str] = []
+    shared = False
     for line in text[m.end() :].split("\n"):
         stripped = line.strip()
         if not stripped:
@@ -177,8 +178,10 @@ def _notes_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
         if addrs and len(stripped) <= len(addrs[0]) + 4:
             if addrs[0].lower() not in own:
                 out.append(evidence(addrs[0], reason, "notes", diagnostic=" ".join(reason)))
-            reason = []
+            shared = True  # the next address, when no reason comes between, shares this one
         else:
+            if shared:
+                reason, shared = [], False
             reason.append(stripped)
     return out
 
