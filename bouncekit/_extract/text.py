@@ -81,6 +81,8 @@ def _covering(needs: frozenset[str] | None, words: tuple[str, ...]) -> frozenset
 # One of these occurs in the line of any match (a match never spans lines): every sentence
 # of _ORIGINAL_STARTS says "original" or "message", two finds instead of twelve.
 _ORIGINAL_NEEDS = _covering(required_literals(_ORIGINAL_STARTS), ("original", "message"))
+# A header line is searched for only in a text that names one (case-blind: a superset).
+_HEADER_NEEDS = required_literals(_HEADER_LINE)
 
 
 def _first_line_match(
@@ -138,7 +140,11 @@ def cut_original(text: str) -> str:
     folded = text.casefold()
     start = _original_start(text, folded)
     end = start if start is not None else len(text)
-    h = _HEADER_LINE.search(text, 200 if len(text) > 200 else 0, end)
+    h = (
+        _HEADER_LINE.search(text, 200 if len(text) > 200 else 0, end)
+        if _any_in(_HEADER_NEEDS, folded)
+        else None
+    )
     if h is not None:
         end = h.start()
     return text[:end]
@@ -157,16 +163,28 @@ def strip_html(text: str) -> str:
     return html.unescape(text)
 
 
-def recipient_context(text: str, recipient: str | None) -> str:
-    """The lines of the report that speak of `recipient`: its paragraph, joined."""
+def recipient_context(
+    text: str, recipient: str | None, lines: list[str] | None = None, low: str | None = None
+) -> str:
+    """The lines of the report that speak of `recipient`: its paragraph, joined.
+
+    `lines` and `low` (`text` split at LF, `text.lower()`) when the caller has them: a
+    report asked about each of its recipients is split and lowercased once. The first line
+    that holds the address is the one of its first occurrence in the lowercased text (a
+    line lowercases alike alone or in the text: `lower` keeps each LF, and its one
+    context-dependent case, a final sigma, looks no further than a line break).
+    """
     if not text or not recipient:
         return ""
-    lines = text.split("\n")
     needle = recipient.lower()
-    for i, line in enumerate(lines):
-        if needle in line.lower():
-            return paragraph_from(lines, i)
-    return ""
+    if "\n" in needle:  # never an address; would span lines
+        return ""
+    if low is None:
+        low = text.lower()
+    at = low.find(needle)
+    if at < 0:
+        return ""
+    return paragraph_from(text.split("\n") if lines is None else lines, low.count("\n", 0, at))
 
 
 def paragraph_from(lines: list[str], start: int) -> str:
@@ -186,8 +204,11 @@ def paragraph_from(lines: list[str], start: int) -> str:
     return " ".join(out)
 
 
+_ADDRESS_WORD = regex.compile(r"<?[^\s<>]{1,200}@[^\s<>]{1,255}>?:?")
+
+
 def _has_text_beyond_address(line: str) -> bool:
-    rest = regex.sub(r"<?[^\s<>]{1,200}@[^\s<>]{1,255}>?:?", "", line).strip(" :")
+    rest = _ADDRESS_WORD.sub("", line).strip(" :") if "@" in line else line.strip(" :")
     return len(rest) > 3
 
 
@@ -224,8 +245,10 @@ _OWN_FIELDS = frozenset(
 def _own_addresses(view: MailView) -> set[str]:
     """One pass over the header fields (a set: the fields' order does not matter)."""
     own: set[str] = set()
+    read: set[str] = set()  # To, Delivered-To and X-Original-To often say the same
     for name, value in view.headers.items():
-        if name in _OWN_FIELDS and ("@" in value or "=?" in value):
+        if name in _OWN_FIELDS and ("@" in value or "=?" in value) and value not in read:
+            read.add(value)
             own.update(a.lower() for a in find_addresses(decode_words(value)))
     return own
 
