@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -97,7 +99,7 @@ def evidence(
     )
 
 
-def addresses_in(lines: list[str], exclude: set[str]) -> list[str]:
+def addresses_in(lines: list[str], exclude: Container[str]) -> list[str]:
     """Addresses in lines, in order, without repeats or excluded ones."""
     out: dict[str, None] = {}
     for line in lines:
