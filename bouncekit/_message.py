@@ -139,15 +139,35 @@ def decode_words(value: str | None) -> str:
         return value
 
 
+# Content-Type values already read (a bounce's leaf parts say the same few things: plain
+# text in a charset, a status part, a returned message); a multipart value, unique by its
+# boundary, is not kept. Cleared when full.
+_CONTENT_TYPES: dict[str, tuple[str, dict[str, str]]] = {}
+_CONTENT_TYPES_MAX = 256
+
+
 def content_type(headers: Headers) -> tuple[str, dict[str, str]]:
     """(`type/subtype` lowercased, params) of a header block; text/plain by default."""
     raw = headers.get("content-type") or ""
     raw = raw[:4096]
+    known = _CONTENT_TYPES.get(raw)
+    if known is None:
+        known = _content_type(raw)
+        if "boundary" not in known[1] and len(raw) <= 200:
+            if len(_CONTENT_TYPES) >= _CONTENT_TYPES_MAX:
+                _CONTENT_TYPES.clear()
+            _CONTENT_TYPES[raw] = known
+    return known[0], dict(known[1])  # a copy: the caller's Part owns its params
+
+
+def _content_type(raw: str) -> tuple[str, dict[str, str]]:
     # first token: "text/plain\n charset=x" (folded, no semicolon) is text/plain
     main = (raw.split(";", 1)[0].split(None, 1) or ["text/plain"])[0].lower()
     if "/" not in main:
         main = "text/plain"
     params: dict[str, str] = {}
+    if ";" not in raw:  # every parameter follows a semicolon
+        return main, params
     for m in _PARAM.finditer(raw):
         key = m.group(1).lower()
         if m.group(2) is not None:
@@ -288,7 +308,7 @@ class MailView:
     def text(self, part: Part) -> str:
         """A text part decoded to str (charset with replacement), LF line endings."""
         out = _decode_text(self.body(part), part.params.get("charset"))
-        return out.replace("\r\n", "\n").replace("\r", "\n")
+        return out.replace("\r\n", "\n").replace("\r", "\n") if "\r" in out else out
 
     def first(self, *ctypes: str) -> Part | None:
         for part in self.parts:

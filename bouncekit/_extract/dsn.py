@@ -6,7 +6,13 @@ import regex
 
 from bouncekit._evidence import Evidence
 from bouncekit._extract import Extracted
-from bouncekit._extract.text import recipient_context, reply_in, report_text, unquote_local
+from bouncekit._extract.text import (
+    Section,
+    recipient_context,
+    reply_in,
+    report_text,
+    unquote_local,
+)
 from bouncekit._message import Headers, MailView, parse_headers
 from bouncekit._smtp import EnhancedStatus, find_reply_code, find_status, parse_status_field
 from bouncekit._text import clean, fold, normalise_address, unwrap
@@ -54,6 +60,42 @@ def _generic_diagnostic(diagnostic: str) -> bool:
     return not diagnostic or (low.startswith(("x-", "unknown")) and len(diagnostic) < 20)
 
 
+class _Readable:
+    """The readable part, read only as far as the field blocks need it.
+
+    Its family readers' evidences are built at the first block that names a recipient (a
+    status part without one needs none); a recipient's paragraph only when the fields leave
+    the diagnostic or the command open, from the text split and lowercased once.
+    """
+
+    __slots__ = ("_by_rcpt", "_lines", "_low", "text", "view")
+
+    def __init__(self, view: MailView, text: str) -> None:
+        self.view, self.text = view, text
+        self._by_rcpt: dict[str, Evidence] | None = None
+        self._lines: list[str] | None = None
+        self._low: str | None = None
+
+    def by_recipient(self) -> dict[str, Evidence]:
+        if self._by_rcpt is None:
+            from bouncekit._extract import mta
+
+            self._by_rcpt = mta.readable_evidences(self.view, self.text)
+        return self._by_rcpt
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = self.text.split("\n")
+        return self._lines
+
+    def context(self, recipient: str | None) -> str:
+        if not self.text or not recipient:
+            return ""
+        if self._low is None:
+            self._low = self.text.lower()
+        return recipient_context(self.text, recipient, self.lines(), self._low)
+
+
 def evidences_from_fields(
     view: MailView, body: bytes, context: str, blocks: list[Headers] | None = None
 ) -> list[Evidence]:
@@ -61,11 +103,9 @@ def evidences_from_fields(
 
     `blocks`: the body's field blocks when the caller has already read them (`_blocks`).
     """
-    from bouncekit._extract import mta
-
     if blocks is None:
         blocks = _blocks(view, body)
-    readable = mta.readable_evidences(view, context)
+    report = _Readable(view, context)
     evidences: list[Evidence] = []
     for block in blocks:
         if not any(f in block for f in _RECIPIENT_FIELDS):
@@ -73,23 +113,21 @@ def evidences_from_fields(
         if len(evidences) >= view.policy.max_recipients:
             view.defects.append("limit:recipients")
             break
-        recipient = _address(block.get("final-recipient")) or _address(
-            block.get("original-recipient")
-        )
+        readable = report.by_recipient()
         original = _address(block.get("original-recipient"))
+        recipient = _address(block.get("final-recipient")) or original
         diagnostic = _iso2022(_typed(block.get("diagnostic-code")))
         found = readable.get((recipient or "").lower()) or readable.get((original or "").lower())
         if found is None and len(readable) == 1 and len(blocks) <= 2:
             found = next(iter(readable.values()))
         text_reply = found.diagnostic if found is not None else ""
         if not text_reply and len(blocks) <= 2 and _generic_diagnostic(diagnostic):
-            text_reply = fold(reply_in(context.split("\n")))
-        context_text = recipient_context(context, recipient)
+            text_reply = fold(reply_in(Section(context, report.lines())))
         code = find_reply_code(diagnostic[:8]) if diagnostic[:3].isdigit() else None
         if _generic_diagnostic(diagnostic) or (code is None and _has_code(text_reply)):
             # the readable part quotes the remote reply the fields left out
             local = diagnostic.lower().startswith("x-unix;") and text_reply
-            diagnostic = (text_reply or (diagnostic + " " + context_text)).strip()
+            diagnostic = (text_reply or (diagnostic + " " + report.context(recipient))).strip()
             if local:  # "X-Unix; 71": a local program's exit status, worded by the transcript
                 diagnostic = f"X-Unix; {diagnostic}"
             code = found.code if found is not None and text_reply else None
@@ -97,8 +135,10 @@ def evidences_from_fields(
         # "dns; mx.example.com (TCP|192.0.2.1|...)": the host name, not the comments
         remote = _remote(block.get("remote-mta"))
         command = found.command if found is not None else None
-        if command is None and context_text:
-            command = unwrap(context_text).command
+        if command is None:
+            context_text = report.context(recipient)
+            if context_text:
+                command = unwrap(context_text).command
         status = _status(parse_status_field(block.get("status")), diagnostic, code)
         evidences.append(
             Evidence(

@@ -7,6 +7,8 @@ merely mentions an address is never taken for a bounce.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._extract import Extracted, flufl, mta
@@ -183,7 +185,7 @@ _LABELLED = regex.compile(
 )
 
 
-def _listed_like(text: str, first: str, own: set[str]) -> list[str]:
+def _listed_like(text: str, first: str, own: Container[str]) -> list[str]:
     """`first`, and the addresses the report lists the same way: on lines that read like
     its line but for the address ("Unable to deliver message to <a> (and other ...)", a
     bulleted list), or, where its line is `Some reason: <address>` (IMail), on every line of
@@ -231,7 +233,7 @@ def _reports_failure(view: MailView, text: str) -> bool:
     )
 
 
-def _sole_original_recipient(view: MailView, own: set[str]) -> list[str]:
+def _sole_original_recipient(view: MailView, own: Container[str]) -> list[str]:
     """A report that names nobody ("Delivery report unavailable") but returns a message
     sent to exactly one address: that address is the one that failed."""
     original = view.embedded_headers()

@@ -30,7 +30,7 @@ few `in` tests per family instead of one regex search each.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from dataclasses import dataclass
 
 import regex
@@ -58,7 +58,7 @@ class Family:
 
     name: str
     detect: Callable[[MailView, str], bool]
-    parse: Callable[[MailView, str, set[str]], list[Evidence]]
+    parse: Callable[[MailView, str, Container[str]], list[Evidence]]
     # A shape, not a sentence: trusted only when the headers say an MTA sent the message.
     needs_bounce_headers: bool = False
     # Casefolded literals one of which `detect` needs in the text's first DETECT_WINDOW
@@ -110,7 +110,7 @@ _ASCII_NEEDS = frozenset(n for n in _ALL_NEEDS if n.isascii())
 
 
 def parse_text(
-    view: MailView, text: str, own: set[str], *, skip: tuple[str, ...] = ()
+    view: MailView, text: str, own: Container[str], *, skip: tuple[str, ...] = ()
 ) -> list[Evidence]:
     """The evidences of the first family that recognises the report text, in message order."""
     from bouncekit._extract.ndr import looks_like_bounce

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -75,9 +77,8 @@ def evidence(
     rcpt = normalise_address(recipient)
     section = Section.of_lines(lines)  # joined and casefolded once for the three readers
     reply = fold(reply_in(section))
-    words = prose(lines, rcpt)
-    if diagnostic is None:
-        diagnostic = words if keep_prose or not reply else reply
+    if diagnostic is None:  # the MTA's own words, folded only when they are the diagnostic
+        diagnostic = prose(lines, rcpt) if keep_prose or not reply else reply
     code = leading_code(reply) if reply else leading_code(diagnostic)
     status = find_status(reply) if reply else None
     if status is None:
@@ -98,7 +99,7 @@ def evidence(
     )
 
 
-def addresses_in(lines: list[str], exclude: set[str]) -> list[str]:
+def addresses_in(lines: list[str], exclude: Container[str]) -> list[str]:
     """Addresses in lines, in order, without repeats or excluded ones."""
     out: dict[str, None] = {}
     for line in lines:

@@ -11,6 +11,8 @@ The fields are read as an RFC 3464 status part would be.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -26,7 +28,7 @@ def detect(view: MailView, text: str) -> bool:
     return _FIELD.search(text) is not None
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     from bouncekit._extract.dsn import evidences_from_fields
 
     m = _FIELD.search(text)

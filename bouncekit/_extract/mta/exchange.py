@@ -18,6 +18,8 @@ Exchange 2007 / Microsoft 365 (a DSN part may be missing or empty):
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -75,14 +77,14 @@ def detect(view: MailView, text: str) -> bool:
     return bool(_X2007.search(head))
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     lines = text.split("\n")
     if _X2003.search(text[:4000]):
         return _parse_2003(lines, own)
     return _parse_2007(text, lines, own)
 
 
-def _parse_2003(lines: list[str], own: set[str]) -> list[Evidence]:
+def _parse_2003(lines: list[str], own: Container[str]) -> list[Evidence]:
     start = next(i for i, ln in enumerate(lines) if _X2003.search(ln))
     blocks: list[tuple[str, list[str]]] = []
     inline = [a for a in find_addresses(lines[start]) if a.lower() not in own]
@@ -106,7 +108,7 @@ def _parse_2003(lines: list[str], own: set[str]) -> list[Evidence]:
     ]
 
 
-def _parse_2007(text: str, lines: list[str], own: set[str]) -> list[Evidence]:
+def _parse_2007(text: str, lines: list[str], own: Container[str]) -> list[Evidence]:
     admin = _ADMIN.search(text)
     tail = text[admin.end() :] if admin else ""
     head_lines = lines[: text[: admin.start()].count("\n")] if admin else lines

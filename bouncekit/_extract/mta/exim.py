@@ -13,6 +13,8 @@ command and the host; the reply after it is the diagnostic.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -68,7 +70,7 @@ def _recipient_of(line: str) -> str | None:
     return normalise_address(token.rstrip(":,")) if "@" in token else None
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     lines = text.split("\n")
     found = _LIST_START.search(text[:8000])
     if found is None:

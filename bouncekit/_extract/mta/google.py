@@ -11,6 +11,8 @@ The error that the other server returned was:
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -37,7 +39,7 @@ def detect(view: MailView, text: str) -> bool:
     return _START.search(text[:4000]) is not None
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     lines = text.split("\n")
     m = _START.search(text[:4000])
     assert m is not None  # detect() said so

@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container
 
 import regex
 
@@ -43,7 +43,7 @@ def _zoho_detect(view: MailView, text: str) -> bool:
     return "ERROR_CODE" in head or "ResponseCode" in head
 
 
-def _zoho_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _zoho_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     out = []
     delayed = "warning message only" in text[:2000].lower()
     for m in _ZOHO.finditer(text[:20000]):
@@ -68,7 +68,7 @@ def _au_detect(view: MailView, text: str) -> bool:
     return _AU.search(text[:4000]) is not None
 
 
-def _au_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _au_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     out = []
     lines = text.split("\n")
     for i, line in enumerate(lines):
@@ -93,7 +93,7 @@ def _javamail_detect(view: MailView, text: str) -> bool:
     return _JAVAMAIL.search(text[:4000]) is not None
 
 
-def _javamail_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _javamail_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     m = _JAVAMAIL.search(text)
     assert m is not None  # detect() said so
     lines = text[m.end() :].split("\n")
@@ -126,7 +126,7 @@ def _fml_detect(view: MailView, text: str) -> bool:
     return server.startswith("fml")
 
 
-def _fml_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _fml_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     first = next((p for p in text.split("\n\n") if p.strip()), "")
     addrs = [a for a in find_addresses(first) if a.lower() not in own] or find_addresses(first)
     if not addrs:
@@ -144,7 +144,7 @@ def _dma_detect(view: MailView, text: str) -> bool:
     return "dragonfly mail agent" in text[:500].lower() or _DMA.search(text[:2000]) is not None
 
 
-def _dma_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _dma_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     """The sentence names the recipient, so the bounce's own headers do not veto it."""
     matches = list(_DMA.finditer(text[:20000]))
     out = []
@@ -162,7 +162,7 @@ def _notes_detect(view: MailView, text: str) -> bool:
     return _NOTES.search(text[:4000]) is not None
 
 
-def _notes_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _notes_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     m = _NOTES.search(text)
     assert m is not None  # detect() said so
     out = []
@@ -204,7 +204,7 @@ def _mfilter_detect(view: MailView, text: str) -> bool:
     return "-------server message" in head or "-------SMTP command" in head
 
 
-def _mfilter_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _mfilter_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     parts = _dashed_sections(text)
     reply = " ".join(parts.get("server message", []))
     command = " ".join(parts.get("smtp command", [])).upper()[:20] or None
@@ -228,7 +228,7 @@ def _marshal_detect(view: MailView, text: str) -> bool:
     return _MARSHAL.search(text[:4000]) is not None and _AFFECTED.search(text) is not None
 
 
-def _marshal_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _marshal_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     m, a = _MARSHAL.search(text), _AFFECTED.search(text)
     assert m is not None and a is not None  # detect() said so
     reply = fold(text[m.end() : a.start()])
@@ -261,7 +261,7 @@ def _interscan_detect(view: MailView, text: str) -> bool:
     return _INTERSCAN_SENT.search(text[:8000]) is not None and "received >>>" in text.lower()
 
 
-def _interscan_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _interscan_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     lines = text.split("\n")
     out = []
     for i, line in enumerate(lines):
@@ -305,7 +305,7 @@ def _mimecast_detect(view: MailView, text: str) -> bool:
     return "the problem appears to be" in head.lower() and _MIMECAST.search(head) is not None
 
 
-def _mimecast_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _mimecast_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     out = []
     said = {m.group(1).lower(): m.group(2).strip() for m in _DOUBLE_DASH_AFTER.finditer(text)}
     words = said.get("the problem appears to be", "")
@@ -332,7 +332,7 @@ def _responded_detect(view: MailView, text: str) -> bool:
     return _RESPONDED.search(text[:8000]) is not None
 
 
-def _responded_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def _responded_parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     out = []
     for m in _RESPONDED.finditer(text[:20000]):
         rcpt = normalise_address(m.group(2))
@@ -348,7 +348,11 @@ def _responded_parse(view: MailView, text: str, own: set[str]) -> list[Evidence]
 
 
 FAMILIES: list[
-    tuple[str, Callable[[MailView, str], bool], Callable[[MailView, str, set[str]], list[Evidence]]]
+    tuple[
+        str,
+        Callable[[MailView, str], bool],
+        Callable[[MailView, str, Container[str]], list[Evidence]],
+    ]
 ] = [
     ("zoho", _zoho_detect, _zoho_parse),
     ("au", _au_detect, _au_parse),

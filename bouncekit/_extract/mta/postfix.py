@@ -11,6 +11,8 @@ DragonFly Mail Agent write the same shape and reuse `address_paragraphs`.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from bouncekit._evidence import Evidence
 from bouncekit._extract.mta._common import evidence, leading_address
 from bouncekit._message import MailView
@@ -23,7 +25,7 @@ def detect(view: MailView, text: str) -> bool:
     return any(f in head for f in FINGERPRINTS)
 
 
-def address_paragraphs(lines: list[str], own: set[str]) -> list[tuple[str, list[str]]]:
+def address_paragraphs(lines: list[str], own: Container[str]) -> list[tuple[str, list[str]]]:
     """(recipient, its lines) for each block opened by an unindented `<address>:`, in order.
 
     A block runs until a blank line that follows some text, a dashed rule, or the next block.
@@ -53,7 +55,7 @@ def address_paragraphs(lines: list[str], own: set[str]) -> list[tuple[str, list[
     return out
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     return [
         evidence(rcpt, block, "postfix")
         for rcpt, block in address_paragraphs(text.split("\n"), own)

@@ -13,6 +13,8 @@ says which step failed, so it stays in the diagnostic in front of the remote rep
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from bouncekit._evidence import Evidence
 from bouncekit._extract.mta._common import evidence
 from bouncekit._extract.mta.postfix import address_paragraphs
@@ -32,7 +34,7 @@ def detect(view: MailView, text: str) -> bool:
     return any(f in head for f in FINGERPRINTS)
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     out = []
     for rcpt, block in address_paragraphs(text.split("\n"), own):
         ev = evidence(rcpt, block, "qmail", keep_prose=True)

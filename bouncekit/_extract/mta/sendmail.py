@@ -15,6 +15,8 @@ session that named it, else its own `NNN <rcpt>...` line.
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 import regex
 
 from bouncekit._evidence import Evidence
@@ -56,7 +58,7 @@ def detect(view: MailView, text: str) -> bool:
     return _LIST.search(text[:20000]) is not None
 
 
-def _listed(lines: list[str], own: set[str]) -> dict[str, list[str]]:
+def _listed(lines: list[str], own: Container[str]) -> dict[str, list[str]]:
     """Addresses under the `The following addresses had ... errors` headings, with the
     lines that follow each one (`(reason: 550 ...)`, `[User unknown]`)."""
     out: dict[str, list[str]] = {}
@@ -78,7 +80,7 @@ def _listed(lines: list[str], own: set[str]) -> dict[str, list[str]]:
     return out
 
 
-def parse(view: MailView, text: str, own: set[str]) -> list[Evidence]:
+def parse(view: MailView, text: str, own: Container[str]) -> list[Evidence]:
     lines = text.split("\n")
     # the line of the first heading (one search of the text; a heading never spans lines)
     heading = _TRANSCRIPT.search(text)
