@@ -160,6 +160,14 @@ class Keywords:
         kept by the match's entry: for each character of the keywords, and for others while
         the entry is small (none goes on with those), so that entries stay few whatever texts
         hold."""
+        going_on = self._hidden[match][2]
+        if after not in self._alphabet:
+            # No keyword goes on with it: answered without a search, kept or not. (Searched
+            # each time once the entry was full, a text holding keywords followed by many
+            # distinct such characters cost 2 us a match: time superlinear in its length.)
+            if len(going_on) < _OTHERS_KEPT:
+                going_on[after] = ()
+            return ()
         words = self._sorted
         out: list[str] = []
         for i in offsets:
@@ -168,10 +176,7 @@ class Keywords:
             while at < len(words) and words[at].startswith(start):
                 out.append(words[at])
                 at += 1
-        found = tuple(out)
-        going_on = self._hidden[match][2]
-        if after in self._alphabet or len(going_on) < _OTHERS_KEPT:
-            going_on[after] = found
+        found = going_on[after] = tuple(out)
         return found
 
 

@@ -15,17 +15,17 @@ from __future__ import annotations
 import random
 import sys
 import threading
-from collections.abc import Callable
 
 import pytest
 
 from bouncekit import Bounce, build_registry, classify_reply, default_registry
 from bouncekit._keywords import _OTHERS_KEPT, Keywords
+from tests.adversarial import generators as g
 
 pytestmark = pytest.mark.timeout(60)
 
 REGISTRY = default_registry()
-KEYWORDS = sorted(REGISTRY._index._keywords)  # every string the engine's pre-filter seeks
+KEYWORDS = g.prefilter_keywords()  # every string the engine's pre-filter seeks
 
 
 def plain(keywords: list[str], lowered: str) -> set[str]:
@@ -33,64 +33,7 @@ def plain(keywords: list[str], lowered: str) -> set[str]:
     return {k for k in keywords if k in lowered}
 
 
-def _shared_prefix_run() -> str:
-    """The prefix (2-6 characters) that starts the most keywords: each of its places in a
-    text is a search that follows the trie deep and then fails."""
-    counts: dict[str, int] = {}
-    for k in KEYWORDS:
-        for n in range(2, min(len(k), 6) + 1):
-            counts[k[:n]] = counts.get(k[:n], 0) + 1
-    return max(counts, key=lambda p: (counts[p] * len(p), p))
-
-
-def hostile(size: int, seed: int = 0) -> dict[str, str]:
-    """Lowercased hostile texts of about `size` characters, by shape."""
-    rng = random.Random(seed)
-    words = [k for k in KEYWORDS if k]
-    longest = max(words, key=len)
-    shuffled = rng.sample(words, len(words))
-    fragments = [k[: rng.randint(1, len(k))] for k in words]
-    japanese = [k for k in words if not k.isascii()]
-    assert japanese, "the registry has non-ASCII keywords: this shape must stay meaningful"
-    prefix = _shared_prefix_run()
-
-    def fill(piece: Callable[[], str]) -> str:
-        parts: list[str] = []
-        total = 0
-        while total < size:
-            parts.append(piece())
-            total += len(parts[-1])
-        return "".join(parts)[:size]
-
-    def cycle(items: list[str]) -> str:
-        joined = "".join(items)
-        return (joined * (size // len(joined) + 1))[:size]
-
-    texts = {
-        "run of the longest keyword": fill(lambda: longest),
-        "run of a short keyword": fill(lambda: "full"),
-        "run of the longest keyword minus its last character": fill(lambda: longest[:-1]),
-        "keyword prefixes back to back": fill(lambda: rng.choice(fragments)),
-        "every keyword back to back": cycle(shuffled),
-        "every keyword minus its last character": cycle([k[:-1] for k in shuffled]),
-        "last character swapped for one no keyword has": cycle(
-            [k[:-1] + "\u2603" for k in shuffled]
-        ),
-        "characters that continue many keywords": fill(lambda: prefix),
-        "dotted capital I lowered": fill(
-            lambda: rng.choice(words).upper().replace("I", "\u0130")
-        ).lower(),
-        "japanese keywords and their prefixes": fill(
-            lambda: (k := rng.choice(japanese))[: rng.randint(1, len(k))]
-        ),
-        "keyword then a random character": fill(
-            lambda: rng.choice(words) + chr(rng.randrange(0x20, 0x3100))
-        ),
-    }
-    return texts
-
-
-TEXTS = hostile(6000)
+TEXTS = g.prefilter_texts(6000)
 
 
 @pytest.mark.parametrize("shape", list(TEXTS))
@@ -104,7 +47,7 @@ def test_registry_scan_is_exact_on_hostile_texts(shape: str) -> None:
 
 def test_registry_scan_is_exact_on_a_megabyte() -> None:
     """1 MB mixing every shape: the long-text path (repeated matches worked on once)."""
-    texts = hostile(100_000, seed=3)
+    texts = g.prefilter_texts(100_000, seed=3)
     text = "".join(texts.values())
     text = (text * (1_048_576 // len(text) + 1))[:1_048_576]
     assert REGISTRY.scan(text).present == plain(KEYWORDS, text)
@@ -139,7 +82,7 @@ def test_nested_keywords_are_found_exactly(keywords: list[str]) -> None:
 def test_first_sight_under_threads_matches_a_single_thread() -> None:
     """Threads seeing keywords for the first time at once, with thread switches forced
     every few bytecodes, find what one thread finds, and the index keeps no more."""
-    texts = list(hostile(3000, seed=5).values())
+    texts = list(g.prefilter_texts(3000, seed=5).values())
     expected = [plain(KEYWORDS, t) for t in texts]
     index = Keywords(KEYWORDS)
     results: dict[int, list[set[str]]] = {}
@@ -204,7 +147,7 @@ def test_the_engine_under_threads_on_a_fresh_registry() -> None:
     """A registry nobody used yet (uncompiled lazy patterns, an empty first-sight cache)
     classifying from 6 threads at once answers as a single thread does."""
     texts = [e.text for r in REGISTRY.rules() for e in r.examples][::3]
-    texts += [t[:2000] for t in hostile(2000, seed=9).values()]
+    texts += [t[:2000] for t in g.prefilter_texts(2000, seed=9).values()]
     reference = build_registry(plugins=False)
     expected = [classify_reply(t, registry=reference) for t in texts]
     fresh = build_registry(plugins=False)
