@@ -15,7 +15,7 @@ from bouncekit._extract.text import (
     is_system_address,
     line_recipients,
     own_addresses,
-    recipient_context,
+    paragraph_from,
     report_text,
     sections,
 )
@@ -133,7 +133,7 @@ def generic(view: MailView) -> Extracted | None:
         first = [
             a for a in find_addresses(text) if a.lower() not in own and not is_system_address(a)
         ][:1]
-        recipients = first and _listed_like(text, first[0], own)
+        recipients = first and _listed_like(text, first[0], own, view.policy.max_recipients)
     if not recipients:
         header_block = view.span(0, view.parts[0].start)
         recipients = flufl.failed_recipients(header_block, text)
@@ -147,20 +147,42 @@ def generic(view: MailView) -> Extracted | None:
     lines = text.split("\n")
     parts = sections(lines, recipients)
     evidences = []
+    # Worked out once for all recipients, not once each (a report listing max_recipients
+    # addresses in 64 KB re-split and re-joined its text 100 times: 75 ms, over G3).
+    lowered: list[str] = []
+    summary: str | None = None
     for recipient in recipients or [None]:  # type: ignore[list-item]
         section = parts.get(recipient, []) if recipient else []
         ev = evidence(recipient, section, "generic")
         ev.source = "ndr"
         ev.via = via
-        if not ev.code:
-            # no remote reply quoted: the recipient's paragraph, else the report's words
-            context = recipient_context(text, recipient) if recipient else ""
-            if len(recipients) > 1:  # several in one paragraph: each one's own lines first
-                own_lines = " ".join(_until_blank(section))
-                context = own_lines if _says_more(own_lines, recipients) else context
-            ev.diagnostic = context if _says_more(context, recipients) else _summary(text)
         evidences.append(ev)
+        if ev.code:
+            continue
+        # no remote reply quoted: the recipient's own lines when several share a paragraph,
+        # else its paragraph, else the report's words
+        if len(recipients) > 1:
+            own_lines = " ".join(_until_blank(section))
+            if _says_more(own_lines, recipients):
+                ev.diagnostic = own_lines
+                continue
+        context = ""
+        if recipient and text:
+            lowered = lowered or [line.lower() for line in lines]
+            context = _paragraph_naming(lines, lowered, recipient.lower())
+        if _says_more(context, recipients):
+            ev.diagnostic = context
+        else:
+            if summary is None:
+                summary = _summary(text)
+            ev.diagnostic = summary
     return Extracted(ReportKind.NDR, evidences)
+
+
+def _paragraph_naming(lines: list[str], lowered: list[str], needle: str) -> str:
+    """`recipient_context` on the report's lines, split and lowercased once for all."""
+    at = next((i for i, low in enumerate(lowered) if needle in low), None)
+    return "" if at is None else paragraph_from(lines, at)
 
 
 # Words and reply codes that say a delivery failed, in two patterns searched one after the
@@ -183,11 +205,15 @@ _LABELLED = regex.compile(
 )
 
 
-def _listed_like(text: str, first: str, own: set[str]) -> list[str]:
+def _listed_like(text: str, first: str, own: set[str], limit: int) -> list[str]:
     """`first`, and the addresses the report lists the same way: on lines that read like
     its line but for the address ("Unable to deliver message to <a> (and other ...)", a
     bulleted list), or, where its line is `Some reason: <address>` (IMail), on every line of
-    that shape. A report naming one recipient this way names the next one so too."""
+    that shape. A report naming one recipient this way names the next one so too.
+
+    At most `limit` (the policy's `max_recipients`: the caller keeps no more), each seen
+    once by a set: a list of thousands cost its square in `not in out` tests (130 ms for
+    5,800 addresses in 64 KB)."""
     lines = text.split("\n")
     needle = first.lower()
     at = next((i for i, line in enumerate(lines) if needle in line.lower()), None)
@@ -196,7 +222,10 @@ def _listed_like(text: str, first: str, own: set[str]) -> list[str]:
     labelled = _LABELLED.match(lines[at]) is not None
     template = _template(lines[at], first)
     out = [first]
+    seen = {first}
     for line in lines[at + 1 :]:
+        if len(out) >= limit:
+            break
         if "@" not in line:
             continue
         found = find_addresses(line)
@@ -206,7 +235,8 @@ def _listed_like(text: str, first: str, own: set[str]) -> list[str]:
             alike = _LABELLED.match(line) is not None
         else:
             alike = _template(line, found[0]) == template
-        if alike and found[0] not in out:
+        if alike and found[0] not in seen:
+            seen.add(found[0])
             out.append(found[0])
     return out
 
