@@ -99,7 +99,20 @@ class Keywords:
         return f"({'|'.join(_trie(words))})(?=(.?))" if words else r"(?!)()()"
 
     def _compile(self) -> Callable[[str], list[tuple[str, str]]]:
-        self._pattern = re.compile(self._source(), re.DOTALL)
+        try:
+            self._pattern = re.compile(self._source(), re.DOTALL)
+        except (RecursionError, re.error):
+            # Nested deeper than `re` (or `_trie`) recurses: a few hundred keywords each the
+            # prefix of the next (a user pack may hold that). Each keyword is then looked for
+            # plainly: the same answer, slower; what a match hides is nothing.
+            words = [w for w in self._sorted if w]
+            self._hidden.update(dict.fromkeys(words, _NOTHING))
+
+            def plain(lowered: str) -> list[tuple[str, str]]:
+                return [(w, "") for w in words if w in lowered]
+
+            self._findall = plain
+            return plain
         findall = self._findall = self._pattern.findall
         return findall
 

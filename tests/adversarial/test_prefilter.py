@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,24 @@ def test_the_engine_under_threads_on_a_fresh_registry() -> None:
     for got in results.values():
         for i, (a, b) in enumerate(zip(got, expected, strict=True)):
             assert a == b, texts[i][:200]
+
+
+def test_keywords_nested_deeper_than_re_recurses(tmp_path: Path) -> None:
+    """Hundreds of keywords each the prefix of the next nest the trie deeper than `re`
+    compiles (RecursionError at ~500): the index falls back to plain `in` tests and stays
+    exact, and a user pack holding such keywords classifies instead of failing every call
+    with error:RecursionError."""
+    words = ["a" * i for i in range(1, 1500)] + ["b", "ab", "ba", "aab"]
+    index = Keywords(words)
+    for text in ("a" * 40 + "b", "x", "b" * 9, "a" * 3000, "ba" * 700):
+        assert index.found(text) == plain(words, text)
+    chain = ", ".join(f'"acme{"-" * i}x"' for i in range(1, 700))
+    pack = tmp_path / "deep.toml"
+    pack.write_text(
+        'id = "deep"\nname = "Deep"\nkind = "filter"\nfingerprints = ["acme-"]\n\n[[rules]]\nid = "held"\n'
+        f'reason = "mailbox_full"\nkeywords = [{chain}]\n'
+        'examples = ["452 4.2.2 ACME-----x message held"]\n'
+    )
+    registry = build_registry([pack], plugins=False)
+    bounce = classify_reply("452 4.2.2 ACME-----x message held", registry=registry)
+    assert bounce.source == "reply" and bounce.match.rule_id == "deep/held"
