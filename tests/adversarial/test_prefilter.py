@@ -189,7 +189,8 @@ def test_keywords_nested_deeper_than_re_recurses(tmp_path: Path) -> None:
     chain = ", ".join(f'"acme{"-" * i}x"' for i in range(1, 700))
     pack = tmp_path / "deep.toml"
     pack.write_text(
-        'id = "deep"\nname = "Deep"\nkind = "filter"\nfingerprints = ["acme-"]\n\n[[rules]]\nid = "held"\n'
+        'id = "deep"\nname = "Deep"\nkind = "filter"\nfingerprints = ["acme-"]\n\n'
+        '[[rules]]\nid = "held"\n'
         f'reason = "mailbox_full"\nkeywords = [{chain}]\n'
         'examples = ["452 4.2.2 ACME-----x message held"]\n'
     )
