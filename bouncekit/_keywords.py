@@ -221,7 +221,9 @@ def required_literals(
         # No spelling starts with white space (what follows it is in every match too): one
         # such keyword makes a `Keywords` search stop at every space of every text.
         found = frozenset(s.lstrip() for s in found)
-    return frozenset(s.casefold() for s in found) if found else None
+    # İ casefolds to "i" + U+0307, yet `regex` lets it match a plain "i": the dot is left
+    # out (a text's `fold_for_literals` holds a dotless copy for a text's own İ).
+    return frozenset(s.casefold().replace("i\u0307", "i") for s in found) if found else None
 
 
 def fold_for_literals(text: str) -> str:
