@@ -16,6 +16,7 @@ import random
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -197,3 +198,28 @@ def test_keywords_nested_deeper_than_re_recurses(tmp_path: Path) -> None:
     registry = build_registry([pack], plugins=False)
     bounce = classify_reply("452 4.2.2 ACME-----x message held", registry=registry)
     assert bounce.source == "reply" and bounce.match.rule_id == "deep/held"
+
+
+def test_a_character_no_keyword_has_costs_no_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a keyword's entry holds its few characters no keyword has, a match followed by
+    another such character is answered without a search: before, each one searched the
+    sorted keywords again (2 us a match; 1.5x the time of a 256 KB text of such matches)."""
+    import bisect
+
+    index = Keywords(KEYWORDS)
+    words = [k for k in KEYWORDS if k]
+    hangul = 0xAC00  # no keyword has a Hangul syllable
+    for n in range(_OTHERS_KEPT + 1):  # fill every entry
+        text = "".join(k + chr(hangul + n) for k in words)
+        assert index.found(text) == plain(KEYWORDS, text)
+    searches = 0
+
+    def counted(*args: Any) -> int:
+        nonlocal searches
+        searches += 1
+        return bisect.bisect_left(*args)
+
+    monkeypatch.setattr("bouncekit._keywords.bisect_left", counted)
+    text = "".join(k + chr(hangul + _OTHERS_KEPT + 1 + i % 5000) for i, k in enumerate(words))
+    assert index.found(text) == plain(KEYWORDS, text)
+    assert searches == 0
