@@ -1,5 +1,5 @@
 """Linear time for this session's new pieces, each measured alone in a fresh interpreter:
-the keyword pre-filter (`Registry.scan`) on 64 KB-512 KB hostile texts of every shape of
+the keyword pre-filter (`Registry.scan`) on 32 KB-256 KB hostile texts of every shape of
 `generators.prefilter_texts`, and the generic reader's `_listed_like` on reports listing
 12,500-100,000 addresses (every one, and up to `max_recipients`).
 
