@@ -247,7 +247,10 @@ class _Named:
         return len(low.strip(" \t\n<>()[],;:.*-")) > 4
 
 
-_MANY = 32  # recipients from which `_Named` indexes them
+# Recipients from which `_Named` indexes them: more than the default `max_recipients`, so
+# a default policy reads as it always did (up to 100, one at a time costs less than reading
+# every line of a 64 KB listing through the index: 19 vs 26 ms).
+_MANY = 100
 
 
 # Words and reply codes that say a delivery failed, in two patterns searched one after the
