@@ -99,7 +99,20 @@ class Keywords:
         return f"({'|'.join(_trie(words))})(?=(.?))" if words else r"(?!)()()"
 
     def _compile(self) -> Callable[[str], list[tuple[str, str]]]:
-        self._pattern = re.compile(self._source(), re.DOTALL)
+        try:
+            self._pattern = re.compile(self._source(), re.DOTALL)
+        except (RecursionError, re.error):
+            # Nested deeper than `re` (or `_trie`) recurses: a few hundred keywords each the
+            # prefix of the next (a user pack may hold that). Each keyword is then looked for
+            # plainly: the same answer, slower; what a match hides is nothing.
+            words = [w for w in self._sorted if w]
+            self._hidden.update(dict.fromkeys(words, _NOTHING))
+
+            def plain(lowered: str) -> list[tuple[str, str]]:
+                return [(w, "") for w in words if w in lowered]
+
+            self._findall = plain
+            return plain
         findall = self._findall = self._pattern.findall
         return findall
 
@@ -160,6 +173,14 @@ class Keywords:
         kept by the match's entry: for each character of the keywords, and for others while
         the entry is small (none goes on with those), so that entries stay few whatever texts
         hold."""
+        going_on = self._hidden[match][2]
+        if after not in self._alphabet:
+            # No keyword goes on with it: answered without a search, kept or not. (Searched
+            # each time once the entry was full, a text holding keywords followed by many
+            # distinct such characters cost 2 us a match: time superlinear in its length.)
+            if len(going_on) < _OTHERS_KEPT:
+                going_on[after] = ()
+            return ()
         words = self._sorted
         out: list[str] = []
         for i in offsets:
@@ -168,10 +189,7 @@ class Keywords:
             while at < len(words) and words[at].startswith(start):
                 out.append(words[at])
                 at += 1
-        found = tuple(out)
-        going_on = self._hidden[match][2]
-        if after in self._alphabet or len(going_on) < _OTHERS_KEPT:
-            going_on[after] = found
+        found = going_on[after] = tuple(out)
         return found
 
 
@@ -203,7 +221,9 @@ def required_literals(
         # No spelling starts with white space (what follows it is in every match too): one
         # such keyword makes a `Keywords` search stop at every space of every text.
         found = frozenset(s.lstrip() for s in found)
-    return frozenset(s.casefold() for s in found) if found else None
+    # İ casefolds to "i" + U+0307, yet `regex` lets it match a plain "i": the dot is left
+    # out (a text's `fold_for_literals` holds a dotless copy for a text's own İ).
+    return frozenset(s.casefold().replace("i\u0307", "i") for s in found) if found else None
 
 
 def fold_for_literals(text: str) -> str:

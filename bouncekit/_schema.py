@@ -257,7 +257,7 @@ def compile_pattern(
             return LazyPattern(source, PATTERN_FLAGS, flags)
     try:
         pattern = regex.compile(source, PATTERN_FLAGS)
-    except (regex.error, ValueError, TypeError) as exc:
+    except (regex.error, ValueError, TypeError, RecursionError) as exc:
         raise _err(origin, where, f"invalid pattern: {exc}") from None
     try:
         check_pattern(pattern)

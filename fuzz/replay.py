@@ -28,15 +28,17 @@ def replay(path: Path) -> tuple[float, str]:
     if "classify_reply" in path.name:
         calls = [lambda: check_bounce(classify_reply(data.decode("utf-8", "surrogateescape")))]
     else:
-        calls.append(lambda: call_parse(email.message_from_bytes(data)))
+        try:
+            msg = email.message_from_bytes(data)
+            calls.append(lambda: call_parse(msg))
+        except Exception:  # noqa: BLE001 - the stdlib's parser itself: no Message to give
+            pass
     for call in calls:
         t0 = time.process_time()
         try:
             call()
         except ContractBroken as exc:
             return float("inf"), str(exc)
-        except RecursionError:
-            pass  # email.message_from_bytes itself, before bouncekit is called
         worst = max(worst, time.process_time() - t0)
     return worst, ""
 

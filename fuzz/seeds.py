@@ -39,7 +39,11 @@ def reply_seeds() -> Iterator[bytes]:
             line = m.group(0).split(b":", 1)[1].strip()
             yield line.split(b";", 1)[-1].strip()
     from bouncekit import default_registry
+    from tests.adversarial import generators
 
+    # the keyword pre-filter's hostile shapes (keyword runs, prefixes, İ, Japanese...)
+    for text in generators.prefilter_texts(2048).values():
+        yield text.encode("utf-8")
     for rule in default_registry().rules():
         for example in rule.examples:
             text = example if isinstance(example, str) else getattr(example, "text", "")

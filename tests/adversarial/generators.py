@@ -10,6 +10,7 @@ tests and the fuzz seeds, so a shape found in one place is exercised in all of t
 from __future__ import annotations
 
 import base64
+import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -446,6 +447,70 @@ def keyword_soup(n: int) -> str:
     return ((" ".join(words) + " ") * (n // 1000 + 1))[:n]
 
 
+def prefilter_keywords() -> list[str]:
+    """Every string the engine's pre-filter (`Registry.scan`) looks for."""
+    from bouncekit import default_registry
+
+    return sorted(default_registry()._index._keywords)
+
+
+def _shared_prefix_run(keywords: list[str]) -> str:
+    """The prefix (2-6 characters) that starts the most keywords: each of its places in a
+    text is a search that follows the trie deep and then fails."""
+    counts: dict[str, int] = {}
+    for k in keywords:
+        for n in range(2, min(len(k), 6) + 1):
+            counts[k[:n]] = counts.get(k[:n], 0) + 1
+    return max(counts, key=lambda p: (counts[p] * len(p), p))
+
+
+def prefilter_texts(size: int, seed: int = 0) -> dict[str, str]:
+    """Lowercased texts of `size` characters, by shape, made of the keywords of the engine's
+    pre-filter where its trie search and its first-sight bookkeeping work hardest."""
+    rng = random.Random(seed)
+    words = [k for k in prefilter_keywords() if k]
+    longest = max(words, key=len)
+    shuffled = rng.sample(words, len(words))
+    fragments = [k[: rng.randint(1, len(k))] for k in words]
+    japanese = [k for k in words if not k.isascii()]
+    assert japanese, "the registry has non-ASCII keywords: this shape must stay meaningful"
+    prefix = _shared_prefix_run(words)
+
+    def fill(piece: Callable[[], str]) -> str:
+        parts: list[str] = []
+        total = 0
+        while total < size:
+            parts.append(piece())
+            total += len(parts[-1])
+        return "".join(parts)[:size]
+
+    def cycle(items: list[str]) -> str:
+        joined = "".join(items)
+        return (joined * (size // len(joined) + 1))[:size]
+
+    return {
+        "run of the longest keyword": fill(lambda: longest),
+        "run of a short keyword": fill(lambda: "full"),
+        "run of the longest keyword minus its last character": fill(lambda: longest[:-1]),
+        "keyword prefixes back to back": fill(lambda: rng.choice(fragments)),
+        "every keyword back to back": cycle(shuffled),
+        "every keyword minus its last character": cycle([k[:-1] for k in shuffled]),
+        "last character swapped for one no keyword has": cycle(
+            [k[:-1] + "\u2603" for k in shuffled]
+        ),
+        "characters that continue many keywords": fill(lambda: prefix),
+        "dotted capital I lowered": fill(
+            lambda: rng.choice(words).upper().replace("I", "\u0130")
+        ).lower(),
+        "japanese keywords and their prefixes": fill(
+            lambda: (k := rng.choice(japanese))[: rng.randint(1, len(k))]
+        ),
+        "keyword then a random character": fill(
+            lambda: rng.choice(words) + chr(rng.randrange(0x20, 0x3100))
+        ),
+    }
+
+
 def dsn_long_diagnostics(n: int, size: int = 4000) -> bytes:
     """n recipients, each with its own `size`-character, keyword-dense Diagnostic-Code."""
     diag = keyword_soup(size).encode()
@@ -465,6 +530,26 @@ def dsn_shared_context(n: int, lines: int = 20, size: int = 3000) -> bytes:
         for i in range(n)
     )
     return dsn(blocks, text=text)
+
+
+def ndr_listing(n: int, line: bytes = b"- %x@e.io\n") -> bytes:
+    """N1 scalable: a plain-text NDR listing n recipients on lines alike but for the address,
+    none opening its line: the generic reader lists them all like the first (`_listed_like`),
+    up to max_recipients."""
+    head = b"Delivery has failed to these recipients or groups:\n\n"
+    return wrap(head + b"".join(line % i for i in range(n)))
+
+
+def ndr_listing_cases() -> dict[str, bytes]:
+    return {
+        "template": ndr_listing(
+            1000, b"Unable to deliver message to <user%d@example.com> (and other recipients).\n"
+        ),
+        "labelled": ndr_listing(3000, b"Unknown user: u%d@example.com\n"),
+        "one-address-repeated": ndr_listing(5000, b"- bob@example.com %d\n"),
+        "alike-then-not": ndr_listing(3000, b"- u%d@example.com\n")
+        + b"".join(b"x%d - v%d@example.com y\n" % (i, i) for i in range(3000)),
+    }
 
 
 def dsn_cases() -> dict[str, bytes]:
@@ -557,6 +642,7 @@ FAMILIES: dict[str, Family] = {
         Family("M1", "SMTP reply texts", multiline_reply, 100, 8000, reply_cases, reply=True),
         Family("A1", "ARF", arf, 1200, 10000, arf_cases),
         Family("D1", "DSN bulk", dsn_bulk, 1100, 5000, dsn_cases, expect="limit:recipients"),
+        Family("N1", "NDR listing addresses", ndr_listing, 300, 800, ndr_listing_cases),
         Family("X1", "semantic / spoofing", spoof_lines, 100, 16000, spoof_cases),
         Family("E1", "size edges", no_newline, 1000, 1048576, size_cases),
     )
