@@ -7,8 +7,6 @@ thread switches forced every few bytecodes, answers as the pattern compiled dire
 from __future__ import annotations
 
 import random
-import sys
-import threading
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ import regex
 
 from bouncekit import build_registry
 from bouncekit._schema import PATTERN_FLAGS, LazyPattern
+from tests.adversarial.racing import race
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -58,31 +57,19 @@ def test_all_builtin_patterns_under_concurrent_first_use() -> None:
     expected = {
         (i, m): _use(compiled[id(p)], m, t) for i, (p, t) in enumerate(work) for m in METHODS
     }
-    results: dict[int, dict[tuple[int, str], object]] = {}
-    start = threading.Barrier(THREADS)
 
-    def race(n: int) -> None:
+    def uses(n: int) -> dict[tuple[int, str], object]:
         rng = random.Random(n)
         order = rng.sample(range(len(work)), len(work))
         methods = METHODS[n % len(METHODS) :] + METHODS[: n % len(METHODS)]  # firsts differ
-        start.wait()
         got = {}
         for i in order:
             pattern, text = work[i]
             for m in methods:
                 got[(i, m)] = _use(pattern, m, text)
-        results[n] = got  # missing if the thread raised
+        return got
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        threads = [threading.Thread(target=race, args=(n,)) for n in range(THREADS)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    results = race(uses, THREADS, 1e-5)
     assert len(results) == THREADS
     for got in results.values():
         assert got == expected

@@ -13,8 +13,6 @@ tests/scaling/test_prefilter_scaling.py.
 from __future__ import annotations
 
 import random
-import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +21,7 @@ import pytest
 from bouncekit import Bounce, build_registry, classify_reply, default_registry
 from bouncekit._keywords import _OTHERS_KEPT, Keywords
 from tests.adversarial import generators as g
+from tests.adversarial.racing import race
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -87,25 +86,13 @@ def test_first_sight_under_threads_matches_a_single_thread() -> None:
     texts = list(g.prefilter_texts(3000, seed=5).values())
     expected = [plain(KEYWORDS, t) for t in texts]
     index = Keywords(KEYWORDS)
-    results: dict[int, list[set[str]]] = {}
-    start = threading.Barrier(8)
 
-    def work(n: int) -> None:
+    def work(n: int) -> list[set[str]]:
         order = random.Random(n).sample(range(len(texts)), len(texts))
-        start.wait()
         got = {i: index.found(texts[i]) for i in order}
-        results[n] = [got[i] for i in range(len(texts))]  # missing if the thread raised
+        return [got[i] for i in range(len(texts))]
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    results = race(work, 8, 1e-6)
     assert len(results) == 8
     for got in results.values():
         assert got == expected
@@ -153,25 +140,13 @@ def test_the_engine_under_threads_on_a_fresh_registry() -> None:
     reference = build_registry(plugins=False)
     expected = [classify_reply(t, registry=reference) for t in texts]
     fresh = build_registry(plugins=False)
-    results: dict[int, list[Bounce]] = {}
-    start = threading.Barrier(6)
 
-    def work(n: int) -> None:
+    def work(n: int) -> list[Bounce]:
         order = random.Random(n).sample(range(len(texts)), len(texts))
-        start.wait()
         got = {i: classify_reply(texts[i], registry=fresh) for i in order}
-        results[n] = [got[i] for i in range(len(texts))]
+        return [got[i] for i in range(len(texts))]
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        threads = [threading.Thread(target=work, args=(n,)) for n in range(6)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    results = race(work, 6, 1e-5)
     assert len(results) == 6
     for got in results.values():
         for i, (a, b) in enumerate(zip(got, expected, strict=True)):
