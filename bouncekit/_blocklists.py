@@ -19,7 +19,7 @@ from typing import Any
 import regex
 
 from bouncekit._errors import SignatureError
-from bouncekit._keywords import Keywords, Scan, fold_for_literals, required_literals
+from bouncekit._keywords import Keywords, Scan, fold_for_literals, positions, required_literals
 
 KINDS = ("ip", "domain", "reputation", "receiver_error", "defunct")
 _KEYS = {"id", "name", "kind", "pattern", "context", "lookup", "lookup_ip", "note", "advice"}
@@ -238,10 +238,8 @@ def find_blocklist(
     by_literal = table.by_literal
     for literal in by_literal.keys() & present:
         admitted |= by_literal[literal]
-    while admitted:
-        lowest = admitted & -admitted
-        admitted ^= lowest
-        bl = table.lists[lowest.bit_length() - 1]
+    for i in positions(admitted):
+        bl = table.lists[i]
         if bl.pattern.search(head) and (bl.context is None or bl.context.search(head)):
             # Only an IP list lists an IP; a refused query or a dead list lists nobody.
             ip = listed_ip(head, exclude_ip) if bl.kind in ("ip", "reputation") else None

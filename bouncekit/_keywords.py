@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import regex
 
@@ -195,6 +195,16 @@ class Keywords:
 
 _BREAKING_ESCAPES = frozenset("bBdDsSwWAZ")  # one-letter classes and assertions
 _QUANTIFIERS = frozenset("?*+{")
+
+
+def positions(bits: int) -> Iterator[int]:
+    """The positions of the set bits, lowest first: the pre-filter's stages keep the rules,
+    packs or lists a text admits as the bits of an int (bit i: item i), so that admitting
+    is an `|` and trying them in order needs no sort."""
+    while bits:
+        lowest = bits & -bits
+        yield lowest.bit_length() - 1
+        bits ^= lowest
 
 
 def required_literals(

@@ -29,7 +29,7 @@ from typing import Any
 
 from bouncekit._blocklists import blocklist_literals
 from bouncekit._errors import SignatureError
-from bouncekit._keywords import Keywords, Scan, fold_for_literals, required_literals
+from bouncekit._keywords import Keywords, Scan, fold_for_literals, positions, required_literals
 from bouncekit._schema import AdviceSpec, Pack, Rule, _advice, load_pack_text, verified_patterns
 from bouncekit._types import Advice, Provider
 
@@ -74,10 +74,8 @@ class CompiledPack:
         for kw in by_keyword.keys() & found:
             admitted |= by_keyword[kw]
         rules = self.rules
-        while admitted:
-            lowest = admitted & -admitted
-            yield rules[lowest.bit_length() - 1]
-            admitted ^= lowest
+        for i in positions(admitted):
+            yield rules[i]
 
 
 class Registry:
@@ -272,10 +270,8 @@ class Registry:
             for n, bits in self._needs_packs.items():
                 if n in folded:
                     admitted |= bits
-        while admitted:
-            lowest = admitted & -admitted
-            admitted ^= lowest
-            pack_id, words, patterns = self._fingerprints[lowest.bit_length() - 1]
+        for i in positions(admitted):
+            pack_id, words, patterns = self._fingerprints[i]
             if not present.isdisjoint(words):
                 return pack_id
             for pat, needs in patterns:
