@@ -18,6 +18,7 @@ from bouncekit._extract.text import (
     line_recipients,
     own_addresses,
     paragraph_from,
+    recipient_context,
     report_text,
     sections,
 )
@@ -147,7 +148,7 @@ def generic(view: MailView) -> Extracted | None:
     if not recipients and (not text.strip() or not _sent_by_mta(view)):
         return None  # only the subject says "failed", and no one is named: ordinary mail
     recipients = recipients[: view.policy.max_recipients]
-    named = _Named(recipients, text.split("\n"))
+    named = _Named(recipients, text)
     parts = named.sections()
     evidences = []
     summary: str | None = None  # worked out once for all recipients
@@ -185,21 +186,17 @@ class _Named:
     keyword index of them reads each text once (what it finds is exactly what `in` finds).
     """
 
-    def __init__(self, recipients: list[str], lines: list[str]) -> None:
+    def __init__(self, recipients: list[str], text: str) -> None:
         self.recipients = recipients
-        self.lines = lines
+        self.text = text
+        self.lines = text.split("\n")
         self.needles = [r.lower() for r in recipients]
         self.index = Keywords(self.needles) if len(recipients) > _MANY else None
         self._order: dict[str, int] = {}
         for i, needle in enumerate(self.needles):
             self._order.setdefault(needle, i)
-        self._lowered: list[str] | None = None
+        self._low: str | None = None
         self._first: dict[str, int] | None = None
-
-    def lowered(self) -> list[str]:
-        if self._lowered is None:
-            self._lowered = [line.lower() for line in self.lines]
-        return self._lowered
 
     def first_lines(self) -> dict[str, int]:
         """Each named recipient (lowercased) -> the first line naming it (many recipients)."""
@@ -207,8 +204,8 @@ class _Named:
             assert self.index is not None
             first: dict[str, int] = {}
             found = self.index.found
-            for i, low in enumerate(self.lowered()):
-                for needle in found(low):
+            for i, line in enumerate(self.lines):
+                for needle in found(line.lower()):
                     first.setdefault(needle, i)
             self._first = first
         return self._first
@@ -229,11 +226,11 @@ class _Named:
 
     def paragraph(self, recipient: str) -> str:
         """`text.recipient_context(text, recipient)`: the paragraph of its first line."""
-        needle = recipient.lower()
         if self.index is None:
-            at = next((i for i, low in enumerate(self.lowered()) if needle in low), None)
-        else:
-            at = self.first_lines().get(needle)
+            if self._low is None:
+                self._low = self.text.lower()
+            return recipient_context(self.text, recipient, self.lines, self._low)
+        at = self.first_lines().get(recipient.lower())
         return "" if at is None else paragraph_from(self.lines, at)
 
     def says_more(self, context: str) -> bool:

@@ -105,10 +105,10 @@ def test_many_recipients_are_read_as_few(case: int, monkeypatch: pytest.MonkeyPa
     text, recipients = reports()[case]
     lines = text.split("\n")
     monkeypatch.setattr(ndr, "_MANY", 0)
-    indexed = _Named(recipients, lines)
+    indexed = _Named(recipients, text)
     assert indexed.index is not None
     monkeypatch.setattr(ndr, "_MANY", 10**9)
-    plain = _Named(recipients, lines)
+    plain = _Named(recipients, text)
     assert plain.index is None
     assert indexed.sections() == plain.sections() == sections(lines, recipients)
     for r in recipients:
