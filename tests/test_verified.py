@@ -9,7 +9,6 @@ it is written by `python -m bouncekit._verified`, which refuses a pattern the ch
 from __future__ import annotations
 
 import pickle
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from bouncekit._schema import (
     read_manifest,
     verified_patterns,
 )
+from tests.racing import race
 
 UNSAFE = r"(?:\w+\s?)+failed"  # nested quantifiers: the static scan refuses it
 BUILTIN_TEXTS = list(registry_module._builtin_texts())
@@ -146,19 +146,7 @@ def test_after_the_first_use_the_methods_are_the_compiled_patterns() -> None:
 
 def first_uses(lazy: LazyPattern, text: str, threads: int) -> list[tuple[int, int] | None]:
     """`threads` threads search `text` with `lazy` at the same moment: what each found."""
-    start = threading.Barrier(threads)
-    found: list[tuple[int, int] | None] = []
-
-    def use() -> None:
-        start.wait()
-        found.append(span(lazy.search(text)))
-
-    workers = [threading.Thread(target=use) for _ in range(threads)]
-    for t in workers:
-        t.start()
-    for t in workers:
-        t.join()
-    return found
+    return list(race(lambda n: span(lazy.search(text)), threads, 1e-5).values())
 
 
 def test_threads_racing_the_first_use_get_the_same_answers() -> None:

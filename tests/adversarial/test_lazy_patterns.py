@@ -14,7 +14,7 @@ import regex
 
 from bouncekit import build_registry
 from bouncekit._schema import PATTERN_FLAGS, LazyPattern
-from tests.adversarial.racing import race
+from tests.racing import race
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -21,7 +21,7 @@ import pytest
 from bouncekit import Bounce, build_registry, classify_reply, default_registry
 from bouncekit._keywords import _OTHERS_KEPT, Keywords
 from tests.adversarial import generators as g
-from tests.adversarial.racing import race
+from tests.racing import race
 
 pytestmark = pytest.mark.timeout(60)
 

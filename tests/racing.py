@@ -1,4 +1,4 @@
-"""Threads racing on shared state: the one way the adversarial tests start them."""
+"""Threads racing on shared state: the one way the tests start them."""
 
 from __future__ import annotations
 
