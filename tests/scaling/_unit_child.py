@@ -9,6 +9,7 @@ for minutes): the test reads the missing rows as a failure.
 
 from __future__ import annotations
 
+import gc
 import json
 import resource
 import sys
@@ -40,6 +41,7 @@ def found_rows() -> dict[str, list[dict[str, float]]]:
         for shape, text in g.prefilter_texts(size).items():
             if shape in stopped:
                 continue
+            gc.collect()  # as tests/scaling/_child.py: no earlier size's garbage in the time
             t = best_time(lambda text=text: registry.scan(text), budget=1.0, max_reps=5)
             rows.setdefault(shape, []).append({"n": len(text), "seconds": t})
             if t > STOP:
@@ -63,6 +65,7 @@ def listed_like_rows() -> dict[str, list[dict[str, float]]]:
             text, first = listing(n)
             out = _listed_like(text, first, set(), limit)
             assert len(out) == min(n, limit), (label, n, len(out))
+            gc.collect()
             t = best_time(lambda t=text, f=first, k=limit: _listed_like(t, f, set(), k), budget=0.5)
             rows.setdefault(label, []).append({"n": n, "seconds": t})
             if t > STOP:
